@@ -202,3 +202,19 @@ type MetaStore interface {
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
+
+// RevisionDate returns the date of the current revision.
+func (g *Guideline) RevisionDate() time.Time {
+	if n := len(g.Revisions); n > 0 {
+		return g.Revisions[n-1].CreatedAt
+	}
+	return g.UpdatedAt
+}
+
+// ClosesOn returns the last day of the comment period, or the zero time when there is none.
+func (g *GuidelineMeta) ClosesOn() time.Time {
+	if g.CommentCloses == nil {
+		return time.Time{}
+	}
+	return *g.CommentCloses
+}

@@ -1,0 +1,106 @@
+// Command portal runs the Gobi Dialogue Portal and its maintenance tasks:
+//
+//	portal serve [--addr HOST:PORT]   run the web portal
+//	portal import PATH...            import Markdown guidelines (files or folders)
+//	portal export DIR                write every guideline revision back to Markdown
+//	portal version                   print the version
+//
+// Every command takes --config FILE (default ./config.yaml when present) and --data DIR
+// (the embedded database). This is the only package that wires concrete parts together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "portal:", errText(err))
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+func exitCode(err error) int {
+	if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+var errUsage = errors.New("usage")
+
+const usage = `Usage: portal COMMAND [flags]
+
+Commands:
+  serve [--addr HOST:PORT]   run the web portal (embedded database unless mongo.uri is set)
+  import PATH...             import Markdown guidelines from files or folders
+  export DIR                 write every guideline revision to DIR as Markdown
+  version                    print the version
+
+Flags of every command:
+  --config FILE   configuration file (default ./config.yaml when present)
+  --data DIR      data directory of the embedded database (default ./data)
+`
+
+// run is main without the process: tests call it with their own arguments, environment
+// and output, and cancel ctx to stop a server.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, getenv, stdout, stderr)
+	case "version":
+		return runVersion(rest, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "portal: unknown command %q\n\n%s", cmd, usage)
+	return errUsage
+}
+
+// common holds the flags every command takes.
+type common struct {
+	config, data string
+}
+
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
+	fs := flag.NewFlagSet("portal "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &common{}
+	fs.StringVar(&c.config, "config", "", "configuration `FILE` (default ./config.yaml when present)")
+	fs.StringVar(&c.data, "data", "", "data `DIR` of the embedded database (overrides data_dir)")
+	return fs, c
+}
+
+// config loads the configuration with the --data flag applied last.
+func (c *common) load(getenv func(string) string) (*Config, error) {
+	cfg, err := loadConfig(c.config, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if c.data != "" {
+		cfg.DataDir = c.data
+	}
+	return cfg, cfg.Validate()
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/server"
+	"github.com/gobidialogue/portal/themes"
+)
+
+// runServe runs the portal until ctx is cancelled, then shuts down in order: the HTTP
+// server, then the database client, then the embedded database.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, flags := newFlags("serve", stderr)
+	addr := fs.String("addr", "", "listen on `HOST:PORT` (overrides server.addr and PORTAL_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := flags.load(getenv)
+	if err != nil {
+		return err
+	}
+	if *addr != "" {
+		cfg.Server.Addr = *addr
+	}
+	theme, err := themes.Load(cfg.Theme.Dir)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	report, err := content.ImportStarter(ctx, a.importer, a.db)
+	if err != nil {
+		return err
+	}
+	if report.Revisions > 0 {
+		a.logger.Info("imported starter content", "guidelines", report.Created, "revisions", report.Revisions)
+	}
+	h := &handlers.Handlers{Guidelines: a.db, DB: a.db, Theme: theme, Logger: a.logger, Now: clock}
+	srv, err := server.New(server.Config{
+		TrustedProxies:  cfg.Server.TrustedProxies,
+		BaseURL:         cfg.Site.BaseURL,
+		DefaultLanguage: cfg.Site.DefaultLanguage,
+		BodyLimit:       cfg.Server.BodyLimit,
+		ShutdownTimeout: cfg.Server.ShutdownTimeout,
+	}, h)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("server.addr: %w", err)
+	}
+	fmt.Fprintf(stdout, "Gobi Dialogue Portal listening on http://%s/\n", ln.Addr())
+	a.logger.Info("listening", "addr", ln.Addr().String())
+	return srv.Serve(ctx, ln)
+}

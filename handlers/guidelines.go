@@ -1,0 +1,230 @@
+package handlers
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/content"
+)
+
+// guidelineItem is one guideline in a list.
+type guidelineItem struct {
+	*Page
+	G           *portal.Guideline
+	URL         string
+	CommentOpen bool
+}
+
+// guidelineView is what the guideline, revision, history and diff pages share.
+type guidelineView struct {
+	Page
+	G           *portal.Guideline
+	Shown       portal.RevisionInfo // the revision the page is about
+	CommentOpen bool
+	Fallback    bool // shown in another language than the UI's
+	Translation *LangLink
+	URLs        guidelineURLs
+	From, To    int // the revisions the diff form preselects
+}
+
+type guidelineURLs struct {
+	Current, Revisions, Diff, DiffToPrevious, DiffToCurrent string
+}
+
+func guidelinePath(slug string) string { return "/guidelines/" + url.PathEscape(slug) }
+
+func (h *Handlers) items(p *Page, gs []*portal.Guideline) []guidelineItem {
+	now := h.Now()
+	items := make([]guidelineItem, len(gs))
+	for i, g := range gs {
+		items[i] = guidelineItem{Page: p, G: g, URL: guidelinePath(g.Slug), CommentOpen: g.CommentPeriodOpen(now)}
+	}
+	return items
+}
+
+// guidelinesPage is the data of /guidelines.
+type guidelinesPage struct {
+	Page
+	Filters []filterLink
+	Items   []guidelineItem
+}
+
+type filterLink struct {
+	Label, URL string
+	Current    bool
+}
+
+// HandleGuidelines serves GET /guidelines.
+func (h *Handlers) HandleGuidelines(c *gin.Context) {
+	p := guidelinesPage{Page: h.page(c, "", "guidelines")}
+	p.Title = p.T("guidelines.title")
+	status := portal.GuidelineStatus(c.Query("status"))
+	if status != "" && !status.Valid() {
+		h.Error(c, badRequest(&p.Page, "error.bad_status", string(status)))
+		return
+	}
+	gs, err := h.Guidelines.FindGuidelines(c.Request.Context(), portal.GuidelineFilter{Language: p.Lang, Status: status})
+	if err != nil {
+		h.Error(c, err)
+		return
+	}
+	p.Filters = append(p.Filters, filterLink{Label: p.T("guidelines.all"), URL: "/guidelines", Current: status == ""})
+	for _, s := range []portal.GuidelineStatus{portal.StatusOpen, portal.StatusDraft, portal.StatusAdopted, portal.StatusArchived} {
+		p.Filters = append(p.Filters, filterLink{Label: p.T("status." + string(s)), URL: "/guidelines?status=" + string(s), Current: s == status})
+	}
+	p.Items = h.items(&p.Page, gs)
+	h.render(c, http.StatusOK, "guidelines", p)
+}
+
+// findGuideline returns the guideline with slug in the UI language, or else in the other
+// language (fallback true). A guideline whose translation has another slug redirects there.
+func (h *Handlers) findGuideline(c *gin.Context, p *Page) (g *portal.Guideline, fallback bool, ok bool) {
+	slug := c.Param("slug")
+	if !portal.ValidSlug(slug) {
+		h.Error(c, portal.Errorf(portal.ENOTFOUND, "no guideline %q", slug))
+		return nil, false, false
+	}
+	ctx := c.Request.Context()
+	g, err := h.Guidelines.FindGuideline(ctx, portal.GuidelineID(slug, p.Lang))
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		g, err = h.Guidelines.FindGuideline(ctx, portal.GuidelineID(slug, p.Lang.Other()))
+		fallback = true
+	}
+	if err != nil {
+		h.Error(c, err)
+		return nil, false, false
+	}
+	if other, found := g.Translations[p.Lang]; fallback && found && other != slug {
+		c.Redirect(http.StatusFound, guidelinePath(other)+c.Request.URL.Path[len(guidelinePath(slug)):])
+		return nil, false, false
+	}
+	return g, fallback, true
+}
+
+// view fills the parts of a guideline page that every guideline page shares.
+func (h *Handlers) view(c *gin.Context, p Page, g *portal.Guideline, fallback bool, shown portal.RevisionInfo) guidelineView {
+	base := guidelinePath(g.Slug)
+	v := guidelineView{Page: p, G: g, Shown: shown, Fallback: fallback, CommentOpen: g.CommentPeriodOpen(h.Now())}
+	v.Title = g.Title
+	v.Description = g.Summary
+	v.URLs = guidelineURLs{
+		Current:       base,
+		Revisions:     base + "/revisions",
+		Diff:          base + "/diff",
+		DiffToCurrent: diffURL(base, shown.Number, g.Revision),
+	}
+	if shown.Number > 1 {
+		v.URLs.DiffToPrevious = diffURL(base, shown.Number-1, shown.Number)
+	}
+	v.From, v.To = max(g.Revision-1, 1), g.Revision
+	for lang, slug := range g.Translations {
+		if lang != g.Language {
+			tr := h.Theme.Translator(lang)
+			v.Translation = &LangLink{Code: lang, Label: tr.T("guideline.read_in"), URL: guidelinePath(slug) + "?lang=" + string(lang)}
+		}
+	}
+	return v
+}
+
+func diffURL(base string, from, to int) string {
+	return base + "/diff?from=" + strconv.Itoa(from) + "&to=" + strconv.Itoa(to)
+}
+
+// revisionPage is the data of a guideline page, current or old.
+type revisionPage struct {
+	guidelineView
+	Rev       *portal.Revision
+	Body      template.HTML
+	IsCurrent bool
+}
+
+// HandleGuideline serves GET /guidelines/{slug}.
+func (h *Handlers) HandleGuideline(c *gin.Context) {
+	p := h.page(c, "", "guidelines")
+	g, fallback, ok := h.findGuideline(c, &p)
+	if !ok {
+		return
+	}
+	h.showRevision(c, p, g, fallback, g.Revision)
+}
+
+// HandleRevision serves GET /guidelines/{slug}/revisions/{n}.
+func (h *Handlers) HandleRevision(c *gin.Context) {
+	p := h.page(c, "", "guidelines")
+	g, fallback, ok := h.findGuideline(c, &p)
+	if !ok {
+		return
+	}
+	n, err := revisionParam(&p, g, "n", c.Param("n"))
+	if err != nil {
+		h.Error(c, err)
+		return
+	}
+	h.showRevision(c, p, g, fallback, n)
+}
+
+func (h *Handlers) showRevision(c *gin.Context, p Page, g *portal.Guideline, fallback bool, n int) {
+	rev, err := h.Guidelines.FindRevision(c.Request.Context(), g.ID, n)
+	if err != nil {
+		h.Error(c, err)
+		return
+	}
+	page := revisionPage{
+		guidelineView: h.view(c, p, g, fallback, rev.Info()),
+		Rev:           rev,
+		Body:          content.Trusted(rev.HTML),
+		IsCurrent:     n == g.Revision,
+	}
+	h.render(c, http.StatusOK, "guideline", page)
+}
+
+// revisionParam parses the revision number value of the parameter name, which must be
+// one of g's revisions.
+func revisionParam(p *Page, g *portal.Guideline, name, value string) (int, error) {
+	n, err := strconv.Atoi(value)
+	switch {
+	case err != nil:
+		return 0, badRequest(p, "error.bad_revision", value, name)
+	case n < 1 || n > g.Revision:
+		return 0, notFound(p, "error.revision_range", n, g.Revision, name)
+	}
+	return n, nil
+}
+
+// revisionsPage is the data of a guideline's history.
+type revisionsPage struct {
+	guidelineView
+	Items []revisionItem
+}
+
+type revisionItem struct {
+	portal.RevisionInfo
+	URL, DiffURL string
+	Current      bool
+}
+
+// HandleRevisions serves GET /guidelines/{slug}/revisions.
+func (h *Handlers) HandleRevisions(c *gin.Context) {
+	p := h.page(c, "", "guidelines")
+	g, fallback, ok := h.findGuideline(c, &p)
+	if !ok {
+		return
+	}
+	current := g.Revisions[len(g.Revisions)-1]
+	page := revisionsPage{guidelineView: h.view(c, p, g, fallback, current)}
+	page.Title = p.T("revisions.title") + ": " + g.Title
+	base := guidelinePath(g.Slug)
+	for i := len(g.Revisions) - 1; i >= 0; i-- {
+		r := g.Revisions[i]
+		item := revisionItem{RevisionInfo: r, URL: base + "/revisions/" + strconv.Itoa(r.Number), Current: r.Number == g.Revision}
+		if r.Number > 1 {
+			item.DiffURL = diffURL(base, r.Number-1, r.Number)
+		}
+		page.Items = append(page.Items, item)
+	}
+	h.render(c, http.StatusOK, "revisions", page)
+}

@@ -1,0 +1,171 @@
+// Package handlers serves the portal's pages. Each handler parses the request, checks the
+// policy, calls the stores or content/, and renders a typed page struct through the theme.
+// Handlers see stores only through the root package's interfaces.
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/themes"
+)
+
+// Handlers holds what the page handlers need. Every field is required.
+type Handlers struct {
+	Guidelines portal.GuidelineStore
+	DB         portal.Pinger
+	Theme      *themes.Theme
+	Logger     *slog.Logger
+	Now        portal.Clock
+}
+
+// Page is the part every page shares: the language and its strings (through the embedded
+// Translator, so templates write {{.T "key"}} and {{.Date t}}), the title and navigation.
+type Page struct {
+	*themes.Translator
+	Lang        portal.Language
+	Title       string
+	Description string
+	Nav         string // the menu entry to mark as current
+	Languages   []LangLink
+}
+
+// LangLink is a link that shows the current page in a language.
+type LangLink struct {
+	Code    portal.Language
+	Label   string
+	URL     string
+	Current bool
+}
+
+// page returns the base page for the request.
+func (h *Handlers) page(c *gin.Context, title, nav string) Page {
+	lang := portal.LanguageFromContext(c.Request.Context())
+	p := Page{Translator: h.Theme.Translator(lang), Lang: lang, Title: title, Nav: nav}
+	for _, l := range portal.Languages {
+		p.Languages = append(p.Languages, LangLink{
+			Code:    l,
+			Label:   h.Theme.Translator(l).T("lang.name"),
+			URL:     withLang(c.Request.URL, l),
+			Current: l == lang,
+		})
+	}
+	return p
+}
+
+// withLang returns the path and query of u with the lang parameter set to lang.
+func withLang(u *url.URL, lang portal.Language) string {
+	q := u.Query()
+	q.Set("lang", string(lang))
+	return u.Path + "?" + q.Encode()
+}
+
+// render writes the page with status. The theme renders into a buffer first, so a template
+// error becomes a 500 page instead of half a page.
+func (h *Handlers) render(c *gin.Context, status int, page string, data any) {
+	var buf bytes.Buffer
+	if err := h.Theme.Render(&buf, page, data); err != nil {
+		h.Logger.ErrorContext(c.Request.Context(), "render", "page", page, "err", err)
+		if page != "error" {
+			h.renderError(c, http.StatusInternalServerError, "")
+			return
+		}
+		c.String(http.StatusInternalServerError, "500 internal server error")
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	Page
+	Status  int
+	Heading string
+	Text    string
+	Detail  string
+}
+
+func (h *Handlers) renderError(c *gin.Context, status int, detail string) {
+	p := errorPage{Page: h.page(c, "", ""), Status: status, Detail: detail}
+	key := "error." + statusKey(status)
+	p.Heading, p.Text = p.T(key+".title"), p.T(key+".text")
+	p.Title = p.Heading
+	h.render(c, status, "error", p)
+}
+
+func statusKey(status int) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
+		http.StatusRequestEntityTooLarge, http.StatusServiceUnavailable:
+		return strconv.Itoa(status)
+	}
+	return "500"
+}
+
+// userError is an error whose detail was written for the user, in the request's language.
+type userError struct {
+	status int
+	detail string
+}
+
+func (e *userError) Error() string { return e.detail }
+
+// badRequest returns a 400 error with a message from the catalog in the user's language.
+func badRequest(p *Page, key string, args ...any) error {
+	return &userError{status: http.StatusBadRequest, detail: p.T(key, args...)}
+}
+
+// notFound returns a 404 error with a message from the catalog in the user's language.
+func notFound(p *Page, key string, args ...any) error {
+	return &userError{status: http.StatusNotFound, detail: p.T(key, args...)}
+}
+
+// Error renders err as a themed error page. Internal errors are logged and their details
+// never shown; the others map to a status by their portal error code.
+func (h *Handlers) Error(c *gin.Context, err error) {
+	var ue *userError
+	if errors.As(err, &ue) {
+		h.renderError(c, ue.status, ue.detail)
+		return
+	}
+	status := statusOf(portal.ErrorCode(err))
+	if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
+		h.Logger.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "err", err)
+	}
+	h.renderError(c, status, "")
+}
+
+func statusOf(code string) int {
+	switch code {
+	case portal.EINVALID:
+		return http.StatusBadRequest
+	case portal.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case portal.EFORBIDDEN:
+		return http.StatusForbidden
+	case portal.ENOTFOUND:
+		return http.StatusNotFound
+	case portal.ECONFLICT:
+		return http.StatusConflict
+	case portal.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case portal.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// NotFound serves every path no route matches.
+func (h *Handlers) NotFound(c *gin.Context) { h.renderError(c, http.StatusNotFound, "") }
+
+// BadLanguage answers a request whose lang parameter names no supported language.
+func (h *Handlers) BadLanguage(c *gin.Context, value string) {
+	p := h.page(c, "", "")
+	h.Error(c, badRequest(&p, "error.bad_language", value))
+}

@@ -1,0 +1,161 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gobidialogue/portal"
+)
+
+// recovery turns a panic into a logged error and the themed 500 page.
+func (s *Server) recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				if err, ok := r.(error); ok && err == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.logger.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", fmt.Sprint(r))
+				c.Abort()
+				if !c.Writer.Written() {
+					s.h.Error(c, fmt.Errorf("panic: %v", r))
+				}
+			}
+		}()
+		c.Next()
+	}
+}
+
+// requestLog logs one line per request. It logs the path but never the query string,
+// which may carry what a person searched for.
+func (s *Server) requestLog() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		status := c.Writer.Status()
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.logger.LogAttrs(c.Request.Context(), level, "request",
+			slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path),
+			slog.Int("status", status),
+			slog.Int("bytes", c.Writer.Size()),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("client", c.ClientIP()),
+		)
+	}
+}
+
+// contentSecurityPolicy allows only the site's own styles, images and scripts, and no inline
+// script or style at all.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// securityHeaders sets the headers every response carries.
+func (s *Server) securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		c.Next()
+	}
+}
+
+// crossOrigin refuses unsafe cross-origin requests (a form posted from another site) using
+// the browser's Sec-Fetch-Site and Origin headers.
+func (s *Server) crossOrigin() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := s.crossOri.Check(c.Request); err != nil {
+			c.Abort()
+			s.h.Error(c, portal.Errorf(portal.EFORBIDDEN, "cross-origin request refused"))
+			return
+		}
+		c.Next()
+	}
+}
+
+// bodyLimit caps request bodies so an oversize upload fails fast instead of filling memory.
+func (s *Server) bodyLimit() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > s.cfg.BodyLimit {
+			c.Abort()
+			s.h.Error(c, portal.Errorf(portal.ETOOLARGE, "request body too large"))
+			return
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.BodyLimit)
+		}
+		c.Next()
+	}
+}
+
+// langCookie remembers the UI language a person chose.
+const langCookie = "lang"
+
+// language decides the UI language: ?lang=, then the cookie, then Accept-Language, then the
+// site default. A valid ?lang= is remembered in the cookie; an invalid one is an error.
+func (s *Server) language() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		lang := s.cfg.DefaultLanguage
+		query, inQuery := c.GetQuery("lang")
+		cookie, _ := c.Cookie(langCookie)
+		switch {
+		case inQuery:
+			l, err := portal.ParseLanguage(query)
+			if err != nil {
+				if l, err := portal.ParseLanguage(cookie); err == nil {
+					lang = l
+				}
+				c.Request = c.Request.WithContext(portal.NewContextWithLanguage(c.Request.Context(), lang))
+				c.Abort()
+				s.h.BadLanguage(c, query)
+				return
+			}
+			lang = l
+			http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: string(lang), Path: "/",
+				MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+		case portal.Language(cookie).Valid():
+			lang = portal.Language(cookie)
+		default:
+			if l, ok := acceptLanguage(c.GetHeader("Accept-Language")); ok {
+				lang = l
+			}
+		}
+		c.Header("Content-Language", string(lang))
+		c.Header("Vary", "Accept-Language, Cookie")
+		c.Request = c.Request.WithContext(portal.NewContextWithLanguage(c.Request.Context(), lang))
+		c.Next()
+	}
+}
+
+// acceptLanguage returns the supported language the header prefers most, if any.
+func acceptLanguage(header string) (portal.Language, bool) {
+	best, bestQ := portal.Language(""), 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if _, err := fmt.Sscanf(v, "%g", &q); err != nil {
+				continue
+			}
+		}
+		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		if l := portal.Language(primary); l.Valid() && q > bestQ {
+			best, bestQ = l, q
+		}
+	}
+	return best, bestQ > 0
+}
