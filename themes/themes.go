@@ -23,7 +23,7 @@ import (
 	"github.com/gobidialogue/portal"
 )
 
-//go:embed default
+//go:embed all:default
 var embedded embed.FS
 
 // Default returns the embedded default theme's files.

@@ -1,0 +1,9 @@
+package handlers_test
+
+import (
+	"testing"
+
+	"github.com/gobidialogue/portal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
