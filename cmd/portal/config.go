@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,7 +75,7 @@ func loadConfig(path string, getenv func(string) string) (*Config, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("config %s: %w", path, err)
+			return nil, fmt.Errorf("config %s: %s", path, describeYAMLError(data, err))
 		}
 	case explicit || !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("config: %w", err)
@@ -154,4 +156,41 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("%q: use debug, info, warn or error", s)
 	}
 	return l, nil
+}
+
+// describeYAMLError adds the dotted key to each "line N:" of a YAML decoding error, so
+// "line 3: cannot unmarshal !!str `soon` into time.Duration" names server.shutdown_timeout.
+func describeYAMLError(data []byte, err error) string {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return err.Error()
+	}
+	keys := map[int]string{}
+	var walk func(n *yaml.Node, prefix string)
+	walk = func(n *yaml.Node, prefix string) {
+		for _, c := range n.Content {
+			if n.Kind == yaml.DocumentNode {
+				walk(c, prefix)
+			}
+		}
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			path := strings.TrimPrefix(prefix+"."+k.Value, ".")
+			keys[k.Line] = path
+			keys[v.Line] = path
+			walk(v, path)
+		}
+	}
+	walk(&root, "")
+	line := regexp.MustCompile(`line (\d+): `)
+	return line.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		n, _ := strconv.Atoi(line.FindStringSubmatch(m)[1])
+		if key, ok := keys[n]; ok {
+			return m + key + ": "
+		}
+		return m
+	})
 }
