@@ -1,0 +1,196 @@
+// Package store keeps the portal's documents in MongoDB through the official driver: it maps
+// the root package's types to BSON documents, creates the indexes a real MongoDB needs at
+// start, and translates driver errors into portal error codes at its boundary. It also runs
+// the embedded database, FerretDB on SQLite files, for installations without a MongoDB.
+//
+// Every record is read by its _id where possible, because the embedded engine pushes down
+// nothing else: any other filter scans the whole collection. Times are stored as BSON dates,
+// which keep milliseconds, and are read back in UTC (comment dates in portal.MongoliaTime).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"github.com/gobidialogue/portal"
+)
+
+// Collection names.
+const (
+	guidelinesCollection = "guidelines"
+	revisionsCollection  = "revisions"
+	metaCollection       = "meta"
+)
+
+// Timeouts for reaching the server. They bound how long the portal hangs at start, or a
+// request waits, when the database is down; a working server answers in milliseconds.
+const (
+	serverSelectionTimeout = 5 * time.Second
+	connectTimeout         = 5 * time.Second
+)
+
+// DB is the portal's database. It is safe for concurrent use; the driver pools connections.
+type DB struct {
+	client *mongo.Client
+	db     *mongo.Database
+
+	guidelines *mongo.Collection
+	revisions  *mongo.Collection
+	meta       *mongo.Collection
+
+	cache *guidelineCache // nil unless the database is served by an Embedded of this process
+}
+
+var (
+	_ portal.GuidelineStore = (*DB)(nil)
+	_ portal.MetaStore      = (*DB)(nil)
+	_ portal.Pinger         = (*DB)(nil)
+)
+
+// Open connects to uri, checks that the server answers, selects the database name and creates
+// the collections and indexes. ctx bounds the whole of it. Errors name the step that failed and
+// the URI, with any password redacted.
+//
+// When uri is that of an Embedded running in this process, Open also indexes the SQLite tables
+// for _id lookups (see idLookupExpr) and shares the Embedded's guideline cache (see
+// guidelineCache); so write to its databases only through a DB.
+func Open(ctx context.Context, uri, name string) (*DB, error) {
+	opts := options.Client().
+		ApplyURI(uri).
+		SetServerSelectionTimeout(serverSelectionTimeout).
+		SetConnectTimeout(connectTimeout).
+		SetAppName("gobi-dialogue-portal")
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, uriError("connect to", uri, err)
+	}
+	db := newDB(client, name)
+	e := embeddedAt(uri)
+	if e != nil {
+		db.cache = e.cacheFor(name)
+	}
+	if err := client.Ping(ctx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, uriError("reach", uri, err)
+	}
+	if err := db.prepare(ctx, e); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, uriError("prepare database "+name+" at", uri, err)
+	}
+	return db, nil
+}
+
+// prepare creates the collections and their indexes; on a database served by e, an Embedded
+// of this process, it also adds the SQLite indexes FerretDB lacks (see idLookupExpr).
+func (db *DB) prepare(ctx context.Context, e *Embedded) error {
+	if err := db.createCollections(ctx); err != nil {
+		return err
+	}
+	if err := db.createIndexes(ctx); err != nil {
+		return err
+	}
+	if e != nil {
+		if err := e.indexIDLookups(ctx, db.db.Name()); err != nil {
+			return fmt.Errorf("index _id lookups: %w", err)
+		}
+	}
+	return nil
+}
+
+func newDB(client *mongo.Client, name string) *DB {
+	db := client.Database(name)
+	return &DB{
+		client:     client,
+		db:         db,
+		guidelines: db.Collection(guidelinesCollection),
+		revisions:  db.Collection(revisionsCollection),
+		meta:       db.Collection(metaCollection),
+	}
+}
+
+// Close disconnects from the server, waiting for operations in progress until ctx ends.
+func (db *DB) Close(ctx context.Context) error {
+	if err := db.client.Disconnect(ctx); err != nil {
+		return fmt.Errorf("store: disconnect: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether the server answers: nil, or an internal error for which IsUnavailable
+// reports true when the server cannot be reached in time.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.client.Ping(ctx, readpref.Primary()); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Name returns the name of the database in use.
+func (db *DB) Name() string { return db.db.Name() }
+
+// collections lists every collection the store uses. Open creates them all, so that the
+// embedded database's SQLite tables exist when Open indexes them.
+var collections = []string{guidelinesCollection, revisionsCollection, metaCollection}
+
+// createCollections creates the collections that do not exist yet. It asks first rather than
+// ignoring "already exists": FerretDB logs every failed command at WARN.
+func (db *DB) createCollections(ctx context.Context) error {
+	existing, err := db.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("list collections: %w", err)
+	}
+	for _, c := range collections {
+		if slices.Contains(existing, c) {
+			continue
+		}
+		if err := db.db.CreateCollection(ctx, c); err != nil && !isNamespaceExists(err) {
+			return fmt.Errorf("create collection %s: %w", c, err)
+		}
+	}
+	return nil
+}
+
+// isNamespaceExists reports a collection created by another process since we listed them.
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 48
+}
+
+// indexes lists the indexes each collection needs. Names are explicit so that a changed key
+// shows up as a conflict at start instead of a silent second index. The embedded engine accepts
+// them but uses none of them (it only pushes down _id); they are for a real MongoDB.
+var indexes = map[string][]mongo.IndexModel{
+	guidelinesCollection: {
+		index("translation_key_1", bson.E{Key: "translation_key", Value: 1}),
+		index("language_1_updated_at_-1", bson.E{Key: "language", Value: 1}, bson.E{Key: "updated_at", Value: -1}),
+	},
+	revisionsCollection: {
+		index("guideline_id_1_number_1", bson.E{Key: "guideline_id", Value: 1}, bson.E{Key: "number", Value: 1}),
+	},
+}
+
+func index(name string, keys ...bson.E) mongo.IndexModel {
+	return mongo.IndexModel{Keys: bson.D(keys), Options: options.Index().SetName(name)}
+}
+
+// createIndexes creates the indexes; creating an existing index is a no-op, so it runs at
+// every start. It sends them one at a time: FerretDB v1.24.2 panics, and drops the connection,
+// when one createIndexes command lists two or more indexes that already exist.
+func (db *DB) createIndexes(ctx context.Context) error {
+	for coll, models := range indexes {
+		for _, m := range models {
+			if _, err := db.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("collection %s: %w", coll, err)
+			}
+		}
+	}
+	return nil
+}
