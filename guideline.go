@@ -180,8 +180,12 @@ type GuidelineStore interface {
 	FindGuideline(ctx context.Context, id string) (*Guideline, error)
 	// FindGuidelines returns the guidelines matching f, most recently updated first.
 	FindGuidelines(ctx context.Context, f GuidelineFilter) ([]*Guideline, error)
-	// FindRevision returns revision n of the guideline with id, or ENOTFOUND.
+	// FindRevision returns revision n of the guideline with id, or ENOTFOUND. The result
+	// may be shared with other callers: treat it as read-only.
 	FindRevision(ctx context.Context, guidelineID string, n int) (*Revision, error)
+	// FindRenderedRevision is FindRevision without the Markdown Body and the Blocks, for
+	// pages that only show the revision.
+	FindRenderedRevision(ctx context.Context, guidelineID string, n int) (*Revision, error)
 	// SaveRevisions writes revs (upserted by ID, so a retry converges) and then g, which makes
 	// them visible: readers never see a revision that g does not list.
 	SaveRevisions(ctx context.Context, g *Guideline, revs ...*Revision) error

@@ -168,7 +168,7 @@ func (h *Handlers) HandleRevision(c *gin.Context) {
 }
 
 func (h *Handlers) showRevision(c *gin.Context, p Page, g *portal.Guideline, fallback bool, n int) {
-	rev, err := h.Guidelines.FindRevision(c.Request.Context(), g.ID, n)
+	rev, err := h.Guidelines.FindRenderedRevision(c.Request.Context(), g.ID, n)
 	if err != nil {
 		h.Error(c, err)
 		return

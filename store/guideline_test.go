@@ -47,6 +47,13 @@ func TestGuidelineRoundTrip(t *testing.T) {
 				t.Fatalf("FindGuideline: %v", err)
 			}
 			assertEqual(t, "guideline", gotG, g)
+			rendered, err := db.FindRenderedRevision(ctx, g.ID, 1)
+			if err != nil {
+				t.Fatalf("FindRenderedRevision: %v", err)
+			}
+			wantRendered := *r
+			wantRendered.Body, wantRendered.Blocks = "", nil
+			assertEqual(t, "rendered revision", rendered, &wantRendered)
 			gotR, err := db.FindRevision(ctx, g.ID, 1)
 			if err != nil {
 				t.Fatalf("FindRevision: %v", err)

@@ -27,6 +27,7 @@ import (
 const (
 	guidelinesCollection = "guidelines"
 	revisionsCollection  = "revisions"
+	sourcesCollection    = "revision_sources"
 	metaCollection       = "meta"
 )
 
@@ -44,9 +45,11 @@ type DB struct {
 
 	guidelines *mongo.Collection
 	revisions  *mongo.Collection
+	sources    *mongo.Collection
 	meta       *mongo.Collection
 
-	cache *guidelineCache // nil unless the database is served by an Embedded of this process
+	cache    *guidelineCache // nil unless the database is served by an Embedded of this process
+	revCache *revisionCache
 }
 
 var (
@@ -112,9 +115,18 @@ func newDB(client *mongo.Client, name string) *DB {
 		db:         db,
 		guidelines: db.Collection(guidelinesCollection),
 		revisions:  db.Collection(revisionsCollection),
+		sources:    db.Collection(sourcesCollection),
 		meta:       db.Collection(metaCollection),
+		revCache:   newRevisionCache(revisionCacheSize, revisionCacheTTL),
 	}
 }
+
+// The revision cache holds up to revisionCacheSize revisions (about 50 KB each) for at most
+// revisionCacheTTL.
+const (
+	revisionCacheSize = 256
+	revisionCacheTTL  = 10 * time.Minute
+)
 
 // Close disconnects from the server, waiting for operations in progress until ctx ends.
 func (db *DB) Close(ctx context.Context) error {
@@ -138,7 +150,7 @@ func (db *DB) Name() string { return db.db.Name() }
 
 // collections lists every collection the store uses. Open creates them all, so that the
 // embedded database's SQLite tables exist when Open indexes them.
-var collections = []string{guidelinesCollection, revisionsCollection, metaCollection}
+var collections = []string{guidelinesCollection, revisionsCollection, sourcesCollection, metaCollection}
 
 // createCollections creates the collections that do not exist yet. It asks first rather than
 // ignoring "already exists": FerretDB logs every failed command at WARN.
