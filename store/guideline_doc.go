@@ -49,15 +49,15 @@ type revisionInfoDoc struct {
 
 // revisionDoc is a document in the revisions collection.
 type revisionDoc struct {
-	ID          string     `bson:"_id"`
-	GuidelineID string     `bson:"guideline_id"`
-	Number      int        `bson:"number"`
-	Meta        metaDoc    `bson:",inline"`
-	Hash        string     `bson:"hash"`
-	HTML        string     `bson:"html"`
-	TOC         []tocDoc   `bson:"toc"`
-	Words       int        `bson:"words"`
-	CreatedAt   time.Time  `bson:"created_at"`
+	ID          string    `bson:"_id"`
+	GuidelineID string    `bson:"guideline_id"`
+	Number      int       `bson:"number"`
+	Meta        metaDoc   `bson:",inline"`
+	Hash        string    `bson:"hash"`
+	HTML        string    `bson:"html"`
+	TOC         []tocDoc  `bson:"toc"`
+	Words       int       `bson:"words"`
+	CreatedAt   time.Time `bson:"created_at"`
 }
 
 // sourceDoc is a document in the revision_sources collection: the parts of a revision that
