@@ -36,25 +36,18 @@ type ImportReport struct {
 func (im *Importer) ImportPaths(ctx context.Context, paths []string) (*ImportReport, error) {
 	var files []*File
 	var errs []error
-	for _, root := range paths {
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || (p != root && !strings.HasSuffix(p, ".md")) {
-				return nil
-			}
-			f, err := readFile(p, func() (io.ReadCloser, error) { return os.Open(p) })
-			if err != nil {
-				errs = append(errs, err)
-				return nil
-			}
-			files = append(files, f)
-			return nil
-		})
+	for _, p := range paths {
+		st, err := os.Stat(p)
 		if err != nil {
-			errs = append(errs, portal.Errorf(portal.EINVALID, "%s: %v", root, unwrapPathError(err)))
+			errs = append(errs, portal.Errorf(portal.EINVALID, "%s: %v", p, unwrapPathError(err)))
+			continue
 		}
+		dir, root := p, "."
+		if !st.IsDir() {
+			dir, root = filepath.Dir(p), filepath.Base(p)
+		}
+		found, problems := collect(os.DirFS(dir), root, func(name string) string { return filepath.Join(dir, name) })
+		files, errs = append(files, found...), append(errs, problems...)
 	}
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
@@ -64,13 +57,27 @@ func (im *Importer) ImportPaths(ctx context.Context, paths []string) (*ImportRep
 
 // ImportFS imports every *.md file under root in fsys.
 func (im *Importer) ImportFS(ctx context.Context, fsys fs.FS, root string) (*ImportReport, error) {
+	files, errs := collect(fsys, root, func(name string) string { return name })
+	if len(errs) > 0 {
+		return nil, joinErrors(errs)
+	}
+	return im.Import(ctx, files)
+}
+
+// collect parses root, when it is a file, or every *.md file below it, naming each file for
+// messages with display. It gathers every problem rather than stopping at the first, so one
+// run of an import reports them all.
+func collect(fsys fs.FS, root string, display func(string) string) ([]*File, []error) {
 	var files []*File
 	var errs []error
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".md") {
+		if err != nil {
 			return err
 		}
-		f, err := readFile(p, func() (io.ReadCloser, error) { return fsys.Open(p) })
+		if d.IsDir() || (p != root && !strings.HasSuffix(p, ".md")) {
+			return nil
+		}
+		f, err := readFile(display(p), func() (io.ReadCloser, error) { return fsys.Open(p) })
 		if err != nil {
 			errs = append(errs, err)
 			return nil
@@ -79,12 +86,9 @@ func (im *Importer) ImportFS(ctx context.Context, fsys fs.FS, root string) (*Imp
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("content: import %s: %w", root, err)
+		errs = append(errs, portal.Errorf(portal.EINVALID, "%s: %v", display(root), unwrapPathError(err)))
 	}
-	if len(errs) > 0 {
-		return nil, joinErrors(errs)
-	}
-	return im.Import(ctx, files)
+	return files, errs
 }
 
 // readFile reads at most MaxFileSize+1 bytes, so an oversize file is refused without being

@@ -104,3 +104,12 @@ func (c *common) load(getenv func(string) string) (*Config, error) {
 	}
 	return cfg, cfg.Validate()
 }
+
+// open loads the configuration and opens the database, for the commands that need both.
+func (c *common) open(ctx context.Context, getenv func(string) string, stderr io.Writer) (*app, error) {
+	cfg, err := c.load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return openApp(ctx, cfg, stderr)
+}

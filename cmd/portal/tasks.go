@@ -20,11 +20,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "usage: portal import [--config FILE] [--data DIR] PATH...")
 		return errUsage
 	}
-	cfg, err := flags.load(getenv)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, stderr)
+	a, err := flags.open(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -48,11 +44,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "usage: portal export [--config FILE] [--data DIR] DIR")
 		return errUsage
 	}
-	cfg, err := flags.load(getenv)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(ctx, cfg, stderr)
+	a, err := flags.open(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
