@@ -281,6 +281,21 @@ func TestHeadersAndCompression(t *testing.T) {
 	t.Logf("guideline page: %d bytes, %d gzipped", len(page), r.Body.Len())
 }
 
+func TestPageRevalidation(t *testing.T) {
+	h, _ := newServer(t)
+	r := get(t, h, "GET", "/guidelines/truck-drivers?lang=en")
+	etag := r.Header().Get("ETag")
+	if r.Code != 200 || etag == "" || r.Header().Get("Cache-Control") != "private, no-cache" {
+		t.Fatalf("first visit: %d, ETag %q, Cache-Control %q", r.Code, etag, r.Header().Get("Cache-Control"))
+	}
+	if r := get(t, h, "GET", "/guidelines/truck-drivers?lang=en", "If-None-Match", etag); r.Code != http.StatusNotModified || r.Body.Len() != 0 {
+		t.Errorf("revisit: %d with %d bytes, want 304 and no body", r.Code, r.Body.Len())
+	}
+	if r := get(t, h, "GET", "/guidelines/truck-drivers?lang=mn", "If-None-Match", etag); r.Code != 200 {
+		t.Errorf("the Mongolian page answered the English page's ETag with %d", r.Code)
+	}
+}
+
 func TestStatic(t *testing.T) {
 	h, _ := newServer(t)
 	theme, _ := themes.Load("")
