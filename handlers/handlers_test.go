@@ -347,4 +347,10 @@ func TestHealth(t *testing.T) {
 	if r.Code != http.StatusServiceUnavailable || !strings.Contains(r.body, `"status":"unavailable"`) {
 		t.Fatalf("healthz with the database closed: %d %s", r.Code, r.body)
 	}
+	// A page whose database call fails is the themed 500 page, in the user's language,
+	// without the internal error.
+	r = get(t, srv.Handler(), "GET", "/guidelines?lang=mn")
+	if r.Code != http.StatusInternalServerError || r.text("h1") != "Алдаа гарлаа" || strings.Contains(r.body, "disconnected") {
+		t.Fatalf("page with the database closed: %d %q\n%.400s", r.Code, r.text("h1"), r.body)
+	}
 }
