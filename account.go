@@ -1,0 +1,299 @@
+package portal
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Role is what a person may do on the platform. Visitors are not signed in; every signed-in
+// person has exactly one of the other roles.
+type Role string
+
+const (
+	RoleVisitor     Role = "visitor"
+	RoleMember      Role = "member"
+	RoleModerator   Role = "moderator"
+	RoleSecretariat Role = "secretariat"
+	RoleAdmin       Role = "admin"
+)
+
+// Roles lists the roles a person can be given, lowest first.
+var Roles = []Role{RoleMember, RoleModerator, RoleSecretariat, RoleAdmin}
+
+// Rank orders roles: visitor 0, member 1, moderator 2, secretariat 3, admin 4; unknown -1.
+func (r Role) Rank() int {
+	switch r {
+	case RoleVisitor:
+		return 0
+	case RoleMember:
+		return 1
+	case RoleModerator:
+		return 2
+	case RoleSecretariat:
+		return 3
+	case RoleAdmin:
+		return 4
+	}
+	return -1
+}
+
+// AtLeast reports whether r ranks at or above min; unknown roles rank below everything.
+func (r Role) AtLeast(min Role) bool { return r.Rank() >= 0 && min.Rank() >= 0 && r.Rank() >= min.Rank() }
+
+// ParseRole returns the assignable role named by s, or EINVALID.
+func ParseRole(s string) (Role, error) {
+	r := Role(s)
+	if r.Rank() < 1 {
+		return "", Errorf(EINVALID, "unknown role %q: use member, moderator, secretariat or admin", s)
+	}
+	return r, nil
+}
+
+// StakeholderGroup is the side of the dialogue an organisation belongs to.
+type StakeholderGroup string
+
+const (
+	GroupGovernment    StakeholderGroup = "government"
+	GroupMining        StakeholderGroup = "mining_company"
+	GroupCivilSociety  StakeholderGroup = "civil_society"
+	GroupInternational StakeholderGroup = "international_organisation"
+	GroupSecretariat   StakeholderGroup = "council_secretariat"
+)
+
+// StakeholderGroups lists the groups in the order the UI offers them.
+var StakeholderGroups = []StakeholderGroup{GroupGovernment, GroupMining, GroupCivilSociety, GroupInternational, GroupSecretariat}
+
+// Valid reports whether g is a known group.
+func (g StakeholderGroup) Valid() bool {
+	for _, x := range StakeholderGroups {
+		if g == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Organisation is a member organisation of the platform, in exactly one stakeholder group.
+type Organisation struct {
+	ID         string // a slug, such as "oyu-tolgoi"
+	NameMN     string
+	NameEN     string
+	Group      StakeholderGroup
+	Verified   bool
+	VerifiedAt *time.Time
+	VerifiedBy string // user ID
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Name returns the organisation's name in lang, or in the other language when it has none.
+func (o *Organisation) Name(lang Language) string {
+	if lang == English && o.NameEN != "" || o.NameMN == "" {
+		return o.NameEN
+	}
+	return o.NameMN
+}
+
+// Validate checks an organisation before it is saved.
+func (o *Organisation) Validate() error {
+	switch {
+	case !ValidSlug(o.ID):
+		return FieldError("id", "organisation id %q must be lower-case letters, digits and hyphens", o.ID)
+	case strings.TrimSpace(o.NameMN) == "" && strings.TrimSpace(o.NameEN) == "":
+		return FieldError("name_mn", "an organisation needs a name")
+	case len(o.NameMN) > 300 || len(o.NameEN) > 300:
+		return FieldError("name_mn", "a name is longer than 300 bytes")
+	case !o.Group.Valid():
+		return FieldError("group", "unknown stakeholder group %q", o.Group)
+	}
+	return nil
+}
+
+// Identity is one way a person signs in: a provider ("local" for a password, "google",
+// "microsoft", "oidc-NAME") and the subject the provider gives. People are keyed by
+// (provider, subject), never by e-mail alone.
+type Identity struct {
+	Provider string
+	Subject  string
+	Email    string // as the provider reported it, for display
+	LinkedAt time.Time
+}
+
+// ProviderLocal is the provider of e-mail and password accounts; its subject is the
+// normalised e-mail address.
+const ProviderLocal = "local"
+
+// User is a person with an account.
+type User struct {
+	ID       string
+	Email    string // normalised with NormalizeEmail
+	Name     string
+	OrgID    string
+	Role     Role
+	Language Language
+	Disabled bool
+	// PasswordHash is an argon2id hash in PHC format, or empty when the person has no
+	// password.
+	PasswordHash string
+	Identities   []Identity
+	// SessionEpoch ends every session of the person at once when it is incremented
+	// (disabling them, "sign out everywhere"): a session is valid only while its epoch
+	// matches. It needs no query on sessions, which the embedded engine would scan.
+	SessionEpoch int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	LastSignIn   time.Time
+}
+
+// NormalizeEmail returns the address of s in lower case, or EINVALID when s is not a
+// single plain address.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+		return "", FieldError("email", "%q is not an e-mail address", s)
+	}
+	return strings.ToLower(s), nil
+}
+
+// Validate checks a user before it is saved.
+func (u *User) Validate() error {
+	if _, err := NormalizeEmail(u.Email); err != nil {
+		return err
+	}
+	switch {
+	case strings.TrimSpace(u.Name) == "":
+		return FieldError("name", "a name is required")
+	case len(u.Name) > 200:
+		return FieldError("name", "a name is longer than 200 bytes")
+	case u.Role.Rank() < 1:
+		return FieldError("role", "unknown role %q", u.Role)
+	case u.Language != "" && !u.Language.Valid():
+		return FieldError("language", "unknown language %q", u.Language)
+	case u.OrgID != "" && !ValidSlug(u.OrgID):
+		return FieldError("org", "organisation id %q is not valid", u.OrgID)
+	}
+	return nil
+}
+
+// Session is a signed-in browser. Its ID is the SHA-256 of the random token in the cookie:
+// the token itself is never stored, so a copy of the database cannot sign anyone in.
+type Session struct {
+	ID         string
+	UserID     string
+	Epoch      int // the user's SessionEpoch when the session began
+	Provider   string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute expiry
+}
+
+// TokenKind names what a one-time link does.
+type TokenKind string
+
+const (
+	TokenInvitation TokenKind = "invitation"
+	TokenReset      TokenKind = "reset"
+	TokenSignIn     TokenKind = "signin"
+)
+
+// Token is a one-time link: an invitation, a password reset or a sign-in link. Its ID is
+// the SHA-256 of the random token in the link.
+type Token struct {
+	ID        string
+	Kind      TokenKind
+	Email     string // invitations are bound to this address
+	UserID    string // resets and sign-in links are for this person
+	Role      Role   // invitations: the role the person gets
+	OrgID     string // invitations: the organisation the person joins
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	RevokedAt *time.Time
+}
+
+// Usable reports whether t can still be used at now.
+func (t *Token) Usable(now time.Time) bool {
+	return t.UsedAt == nil && t.RevokedAt == nil && now.Before(t.ExpiresAt)
+}
+
+// AuditEntry records one administrative action: who, what, when, before and after.
+type AuditEntry struct {
+	ID      string
+	At      time.Time
+	ActorID string
+	Action  string // such as "user.role", "organisation.verify", "invitation.create"
+	Target  string // the ID of what was changed
+	Before  string // JSON of the state before, or ""
+	After   string // JSON of the state after, or ""
+}
+
+// Throttle counts failed sign-ins for one key (an account or a client address), so the
+// delay before the next attempt can grow. It lives in the database so that every portal
+// process sees the same count.
+type Throttle struct {
+	Key          string
+	Failures     int
+	LastFailure  time.Time
+	BlockedUntil time.Time
+}
+
+// UserFilter selects users; zero fields match everyone.
+type UserFilter struct {
+	Query string // matched against name and e-mail, case-insensitively
+	OrgID string
+	Role  Role
+}
+
+// AccountStore persists people, organisations, sessions, one-time links, throttles and the
+// audit log.
+type AccountStore interface {
+	// FindUser returns the user with id, or ENOTFOUND.
+	FindUser(ctx context.Context, id string) (*User, error)
+	// FindUserByIdentity returns the user who signs in with (provider, subject), or ENOTFOUND.
+	FindUserByIdentity(ctx context.Context, provider, subject string) (*User, error)
+	// FindUsers returns the users matching f, by name.
+	FindUsers(ctx context.Context, f UserFilter) ([]*User, error)
+	// CreateUser stores a new user and its identities; ECONFLICT when the e-mail or an
+	// identity already belongs to someone.
+	CreateUser(ctx context.Context, u *User) error
+	// UpdateUser replaces the stored user with u (identities included); ECONFLICT when a
+	// new identity belongs to someone else, ENOTFOUND when there is no such user.
+	UpdateUser(ctx context.Context, u *User) error
+
+	FindOrganisation(ctx context.Context, id string) (*Organisation, error)
+	FindOrganisations(ctx context.Context) ([]*Organisation, error)
+	// CreateOrganisation stores a new organisation; ECONFLICT when the id is taken.
+	CreateOrganisation(ctx context.Context, o *Organisation) error
+	UpdateOrganisation(ctx context.Context, o *Organisation) error
+
+	CreateSession(ctx context.Context, s *Session) error
+	// FindSession returns the session with id, or ENOTFOUND.
+	FindSession(ctx context.Context, id string) (*Session, error)
+	// TouchSession records that the session was used at t.
+	TouchSession(ctx context.Context, id string, t time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+
+	CreateToken(ctx context.Context, t *Token) error
+	// FindToken returns the token with id, or ENOTFOUND.
+	FindToken(ctx context.Context, id string) (*Token, error)
+	// FindTokens returns the tokens of kind, newest first.
+	FindTokens(ctx context.Context, kind TokenKind) ([]*Token, error)
+	// UseToken marks the token used at t. Of two concurrent calls, exactly one succeeds;
+	// the other, and any call on a used or revoked token, gets ECONFLICT.
+	UseToken(ctx context.Context, id string, t time.Time) error
+	// RevokeToken marks the token revoked at t; ECONFLICT when it was already used.
+	RevokeToken(ctx context.Context, id string, t time.Time) error
+
+	// FindThrottle returns the throttle of key; a key never seen has a zero Throttle.
+	FindThrottle(ctx context.Context, key string) (*Throttle, error)
+	SaveThrottle(ctx context.Context, t *Throttle) error
+	DeleteThrottle(ctx context.Context, key string) error
+
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// FindAudit returns the newest entries first, at most limit of them.
+	FindAudit(ctx context.Context, limit int) ([]*AuditEntry, error)
+}
