@@ -40,7 +40,9 @@ func (r Role) Rank() int {
 }
 
 // AtLeast reports whether r ranks at or above min; unknown roles rank below everything.
-func (r Role) AtLeast(min Role) bool { return r.Rank() >= 0 && min.Rank() >= 0 && r.Rank() >= min.Rank() }
+func (r Role) AtLeast(min Role) bool {
+	return r.Rank() >= 0 && min.Rank() >= 0 && r.Rank() >= min.Rank()
+}
 
 // ParseRole returns the assignable role named by s, or EINVALID.
 func ParseRole(s string) (Role, error) {
