@@ -20,3 +20,16 @@ func LanguageFromContext(ctx context.Context) Language {
 	}
 	return Mongolian
 }
+
+const userContextKey contextKey = languageContextKey + 1
+
+// NewContextWithUser returns a copy of ctx carrying the signed-in person.
+func NewContextWithUser(ctx context.Context, u *User) context.Context {
+	return context.WithValue(ctx, userContextKey, u)
+}
+
+// UserFromContext returns the signed-in person carried by ctx, or nil for a visitor.
+func UserFromContext(ctx context.Context) *User {
+	u, _ := ctx.Value(userContextKey).(*User)
+	return u
+}

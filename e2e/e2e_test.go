@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
 	"github.com/gobidialogue/portal/server"
@@ -53,7 +54,8 @@ func startPortal(t *testing.T) string {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := &handlers.Handlers{Guidelines: db, DB: db, Theme: theme, Logger: logger, Now: time.Now}
+	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
+	h := &handlers.Handlers{Guidelines: db, Accounts: svc, DB: db, Theme: theme, Logger: logger, Now: time.Now}
 	srv, err := server.New(server.Config{}, h)
 	if err != nil {
 		t.Fatal(err)

@@ -57,7 +57,7 @@ func BenchmarkGuidelinePage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := &handlers.Handlers{Guidelines: db, DB: db, Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
+	h := &handlers.Handlers{Guidelines: db, Accounts: newAccounts(db), DB: db, Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 	srv, err := server.New(server.Config{}, h)
 	if err != nil {
 		b.Fatal(err)

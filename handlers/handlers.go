@@ -15,16 +15,20 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/themes"
 )
 
-// Handlers holds what the page handlers need. Every field is required.
+// Handlers holds what the page handlers need. Every field is required but Secure.
 type Handlers struct {
 	Guidelines portal.GuidelineStore
+	Accounts   *accounts.Service
 	DB         portal.Pinger
 	Theme      *themes.Theme
 	Logger     *slog.Logger
 	Now        portal.Clock
+	// Secure marks cookies Secure: the site is served over https.
+	Secure bool
 }
 
 // Page is the part every page shares: the language and its strings (through the embedded
@@ -36,6 +40,8 @@ type Page struct {
 	Description string
 	Nav         string // the menu entry to mark as current
 	Languages   []LangLink
+	User        *portal.User // nil for a visitor
+	ShowAdmin   bool         // the person may open the admin pages
 }
 
 // LangLink is a link that shows the current page in a language.
@@ -49,7 +55,9 @@ type LangLink struct {
 // page returns the base page for the request.
 func (h *Handlers) page(c *gin.Context, title, nav string) Page {
 	lang := portal.LanguageFromContext(c.Request.Context())
-	p := Page{Translator: h.Theme.Translator(lang), Lang: lang, Title: title, Nav: nav}
+	u := portal.UserFromContext(c.Request.Context())
+	p := Page{Translator: h.Theme.Translator(lang), Lang: lang, Title: title, Nav: nav,
+		User: u, ShowAdmin: portal.Can(u, portal.ActionAdmin)}
 	for _, l := range portal.Languages {
 		p.Languages = append(p.Languages, LangLink{
 			Code:    l,
@@ -115,8 +123,8 @@ func (h *Handlers) renderError(c *gin.Context, status int, detail string) {
 
 func statusKey(status int) string {
 	switch status {
-	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
-		http.StatusRequestEntityTooLarge, http.StatusServiceUnavailable:
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
+		http.StatusRequestEntityTooLarge, http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		return strconv.Itoa(status)
 	}
 	return "500"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
 	"github.com/gobidialogue/portal/server"
@@ -72,12 +73,18 @@ func newServer(t *testing.T) (http.Handler, *store.DB) {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := &handlers.Handlers{Guidelines: db, DB: db, Theme: theme, Logger: logger, Now: now}
+	h := &handlers.Handlers{Guidelines: db, Accounts: newAccounts(db), DB: db, Theme: theme, Logger: logger, Now: now}
 	srv, err := server.New(server.Config{}, h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return srv.Handler(), db
+}
+
+// newAccounts returns the account service over db, on the real clock (sessions and
+// tokens expire by it).
+func newAccounts(db *store.DB) *accounts.Service {
+	return &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
 }
 
 type response struct {
@@ -338,7 +345,7 @@ func TestHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 	theme, _ := themes.Load("")
-	hs := &handlers.Handlers{Guidelines: gone, DB: gone, Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now}
+	hs := &handlers.Handlers{Guidelines: gone, Accounts: newAccounts(gone), DB: gone, Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now}
 	srv, err := server.New(server.Config{}, hs)
 	if err != nil {
 		t.Fatal(err)

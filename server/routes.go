@@ -1,25 +1,59 @@
 package server
 
-// routes registers every route of the portal, grouped by who may call them. Nothing else
-// registers routes.
+import (
+	"github.com/gin-gonic/gin"
+	"github.com/gobidialogue/portal"
+)
+
+// route is one entry of the routing table: what it answers, and the action it performs,
+// which the policy table (portal.Can) decides on before the handler runs.
+type route struct {
+	method, path string
+	action       portal.Action
+	handler      gin.HandlerFunc
+}
+
+// table lists every route of the portal. Nothing else registers routes, and a test
+// requests each of them as every role.
+func (s *Server) table() []route {
+	h := s.h
+	return []route{
+		// Public pages: visitors and every role.
+		{"GET", "/", portal.ActionView, h.HandleHome},
+		{"GET", "/guidelines", portal.ActionView, h.HandleGuidelines},
+		{"GET", "/guidelines/:slug", portal.ActionView, h.HandleGuideline},
+		{"GET", "/guidelines/:slug/revisions", portal.ActionView, h.HandleRevisions},
+		{"GET", "/guidelines/:slug/revisions/:n", portal.ActionView, h.HandleRevision},
+		{"GET", "/guidelines/:slug/diff", portal.ActionView, h.HandleDiff},
+
+		// Signing in and out.
+		{"GET", "/login", portal.ActionSignIn, h.HandleLogin},
+		{"POST", "/login", portal.ActionSignIn, h.HandleLoginPost},
+		{"POST", "/logout", portal.ActionSignIn, h.HandleLogout},
+		{"GET", "/login/link/:token", portal.ActionSignIn, h.HandleSignInLink},
+		{"POST", "/login/link/:token", portal.ActionSignIn, h.HandleSignInLinkPost},
+
+		// Signed-in people.
+		{"GET", "/profile", portal.ActionProfile, h.HandleProfile},
+		{"POST", "/profile/sessions/end", portal.ActionProfile, h.HandleEndSessions},
+	}
+}
+
+// routes registers the operational endpoints, then every page of the table behind the
+// middleware pages share and the policy check of its action.
 func (s *Server) routes() {
 	e := s.engine
 	e.Use(s.recovery(), s.requestLog(), s.securityHeaders(), s.crossOrigin(), s.bodyLimit())
 
-	// Operations: no language, no compression.
+	// Operations: no language, no session, no compression.
 	e.GET("/healthz", s.h.HandleHealth)
 	e.HEAD("/healthz", s.h.HandleHealth)
 	e.GET("/static/:file", s.static)
 	e.HEAD("/static/:file", s.static)
 
-	// Public pages: visitors and every role.
-	pages := e.Group("/", s.gzip(), s.language())
-	pages.GET("/", s.h.HandleHome)
-	pages.GET("/guidelines", s.h.HandleGuidelines)
-	pages.GET("/guidelines/:slug", s.h.HandleGuideline)
-	pages.GET("/guidelines/:slug/revisions", s.h.HandleRevisions)
-	pages.GET("/guidelines/:slug/revisions/:n", s.h.HandleRevision)
-	pages.GET("/guidelines/:slug/diff", s.h.HandleDiff)
-
-	e.NoRoute(s.gzip(), s.language(), s.h.NotFound)
+	pages := e.Group("/", s.gzip(), s.language(), s.authenticate())
+	for _, r := range s.table() {
+		pages.Handle(r.method, r.path, s.allow(r.action), r.handler)
+	}
+	e.NoRoute(s.gzip(), s.language(), s.authenticate(), s.h.NotFound)
 }

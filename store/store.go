@@ -29,6 +29,16 @@ const (
 	revisionsCollection  = "revisions"
 	sourcesCollection    = "revision_sources"
 	metaCollection       = "meta"
+
+	usersCollection         = "users"
+	identitiesCollection    = "identities"
+	emailsCollection        = "emails"
+	organisationsCollection = "organisations"
+	sessionsCollection      = "sessions"
+	tokensCollection        = "tokens"
+	tokenEndsCollection     = "token_ends"
+	throttlesCollection     = "throttles"
+	auditCollection         = "audit"
 )
 
 // Timeouts for reaching the server. They bound how long the portal hangs at start, or a
@@ -48,12 +58,23 @@ type DB struct {
 	sources    *mongo.Collection
 	meta       *mongo.Collection
 
+	users         *mongo.Collection
+	identities    *mongo.Collection // claims: provider|subject → user ID
+	emails        *mongo.Collection // claims: normalised e-mail → user ID
+	organisations *mongo.Collection
+	sessions      *mongo.Collection
+	tokens        *mongo.Collection
+	tokenEnds     *mongo.Collection // what ended each token: its use or its revocation
+	throttles     *mongo.Collection
+	audit         *mongo.Collection
+
 	cache    *guidelineCache // nil unless the database is served by an Embedded of this process
 	revCache *revisionCache
 }
 
 var (
 	_ portal.GuidelineStore = (*DB)(nil)
+	_ portal.AccountStore   = (*DB)(nil)
 	_ portal.MetaStore      = (*DB)(nil)
 	_ portal.Pinger         = (*DB)(nil)
 )
@@ -118,6 +139,16 @@ func newDB(client *mongo.Client, name string) *DB {
 		sources:    db.Collection(sourcesCollection),
 		meta:       db.Collection(metaCollection),
 		revCache:   newRevisionCache(revisionCacheSize, revisionCacheTTL),
+
+		users:         db.Collection(usersCollection),
+		identities:    db.Collection(identitiesCollection),
+		emails:        db.Collection(emailsCollection),
+		organisations: db.Collection(organisationsCollection),
+		sessions:      db.Collection(sessionsCollection),
+		tokens:        db.Collection(tokensCollection),
+		tokenEnds:     db.Collection(tokenEndsCollection),
+		throttles:     db.Collection(throttlesCollection),
+		audit:         db.Collection(auditCollection),
 	}
 }
 
@@ -150,7 +181,11 @@ func (db *DB) Name() string { return db.db.Name() }
 
 // collections lists every collection the store uses. Open creates them all, so that the
 // embedded database's SQLite tables exist when Open indexes them.
-var collections = []string{guidelinesCollection, revisionsCollection, sourcesCollection, metaCollection}
+var collections = []string{
+	guidelinesCollection, revisionsCollection, sourcesCollection, metaCollection,
+	usersCollection, identitiesCollection, emailsCollection, organisationsCollection,
+	sessionsCollection, tokensCollection, tokenEndsCollection, throttlesCollection, auditCollection,
+}
 
 // createCollections creates the collections that do not exist yet. It asks first rather than
 // ignoring "already exists": FerretDB logs every failed command at WARN.
@@ -179,7 +214,7 @@ func isNamespaceExists(err error) bool {
 // indexes lists the indexes each collection needs. Names are explicit so that a changed key
 // shows up as a conflict at start instead of a silent second index. The embedded engine accepts
 // them but uses none of them (it only pushes down _id); they are for a real MongoDB.
-var indexes = map[string][]mongo.IndexModel{
+var indexes = map[string][]indexSpec{
 	guidelinesCollection: {
 		index("translation_key_1", bson.E{Key: "translation_key", Value: 1}),
 		index("language_1_updated_at_-1", bson.E{Key: "language", Value: 1}, bson.E{Key: "updated_at", Value: -1}),
@@ -187,19 +222,40 @@ var indexes = map[string][]mongo.IndexModel{
 	revisionsCollection: {
 		index("guideline_id_1_number_1", bson.E{Key: "guideline_id", Value: 1}, bson.E{Key: "number", Value: 1}),
 	},
+	usersCollection: {
+		index("org_id_1", bson.E{Key: "org_id", Value: 1}),
+	},
+	tokensCollection: {
+		index("kind_1", bson.E{Key: "kind", Value: 1}),
+	},
+	auditCollection: {
+		index("at_-1__id_-1", bson.E{Key: "at", Value: -1}, bson.E{Key: "_id", Value: -1}),
+	},
 }
 
-func index(name string, keys ...bson.E) mongo.IndexModel {
-	return mongo.IndexModel{Keys: bson.D(keys), Options: options.Index().SetName(name)}
+// indexSpec describes an index. It is turned into a mongo.IndexModel for each call, not kept
+// as one: the driver writes the name into the model's options builder as it creates the index,
+// so a shared model is a data race between two Opens.
+type indexSpec struct {
+	name string
+	keys bson.D
+}
+
+func index(name string, keys ...bson.E) indexSpec {
+	return indexSpec{name: name, keys: bson.D(keys)}
+}
+
+func (s indexSpec) model() mongo.IndexModel {
+	return mongo.IndexModel{Keys: s.keys, Options: options.Index().SetName(s.name)}
 }
 
 // createIndexes creates the indexes; creating an existing index is a no-op, so it runs at
 // every start. It sends them one at a time: FerretDB v1.24.2 panics, and drops the connection,
 // when one createIndexes command lists two or more indexes that already exist.
 func (db *DB) createIndexes(ctx context.Context) error {
-	for coll, models := range indexes {
-		for _, m := range models {
-			if _, err := db.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
+	for coll, specs := range indexes {
+		for _, s := range specs {
+			if _, err := db.db.Collection(coll).Indexes().CreateOne(ctx, s.model()); err != nil {
 				return fmt.Errorf("collection %s: %w", coll, err)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/store"
 )
@@ -22,6 +23,7 @@ type app struct {
 	embedded *store.Embedded
 	lock     *dataLock
 	importer *content.Importer
+	accounts *accounts.Service
 }
 
 // openApp opens the database: the embedded FerretDB in data_dir unless mongo.uri is set.
@@ -52,7 +54,8 @@ func openApp(ctx context.Context, cfg *Config, stderr io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.db = db
-	a.importer = &content.Importer{Store: db, Renderer: content.NewRenderer(), Now: time.Now}
+	a.importer = &content.Importer{Store: db, Renderer: content.NewRenderer(), Now: clock}
+	a.accounts = &accounts.Service{Store: db, Now: clock, Limiter: &accounts.Limiter{Store: db, Now: clock}}
 	return a, nil
 }
 

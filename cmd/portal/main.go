@@ -3,6 +3,7 @@
 //	portal serve [--addr HOST:PORT]   run the web portal
 //	portal import PATH...            import Markdown guidelines (files or folders)
 //	portal export DIR                write every guideline revision back to Markdown
+//	portal user create --email E --name N --role R [--org ORG]
 //	portal version                   print the version
 //
 // Every command takes --config FILE (default ./config.yaml when present) and --data DIR
@@ -47,6 +48,8 @@ Commands:
   serve [--addr HOST:PORT]   run the web portal (embedded database unless mongo.uri is set)
   import PATH...             import Markdown guidelines from files or folders
   export DIR                 write every guideline revision to DIR as Markdown
+  user create --email E --name N --role R [--org ORG]
+                             create a person and print a one-time sign-in link
   version                    print the version
 
 Flags of every command:
@@ -71,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runExport(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		return runVersion(rest, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

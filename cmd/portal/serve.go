@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
@@ -43,7 +44,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if report.Revisions > 0 {
 		a.logger.Info("imported starter content", "guidelines", report.Created, "revisions", report.Revisions)
 	}
-	h := &handlers.Handlers{Guidelines: a.db, DB: a.db, Theme: theme, Logger: a.logger, Now: clock}
+	h := &handlers.Handlers{Guidelines: a.db, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
+		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://")}
 	srv, err := server.New(server.Config{
 		TrustedProxies:  cfg.Server.TrustedProxies,
 		BaseURL:         cfg.Site.BaseURL,

@@ -1,0 +1,203 @@
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"github.com/gobidialogue/portal"
+)
+
+// findToken returns the token of kind whose secret is token, if it can still be used, and
+// otherwise one of the ErrLink errors, saying why not.
+func (s *Service) findToken(ctx context.Context, kind portal.TokenKind, token string) (*portal.Token, error) {
+	if token == "" {
+		return nil, ErrLinkInvalid
+	}
+	t, err := s.Store.FindToken(ctx, TokenID(token))
+	switch {
+	case portal.ErrorCode(err) == portal.ENOTFOUND:
+		return nil, ErrLinkInvalid
+	case err != nil:
+		return nil, err
+	case t.Kind != kind:
+		return nil, ErrLinkInvalid
+	}
+	if err := s.usable(t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// usable returns nil when t can be used now, and otherwise the ErrLink error saying why not.
+func (s *Service) usable(t *portal.Token) error {
+	switch {
+	case t.RevokedAt != nil:
+		return ErrLinkRevoked
+	case t.UsedAt != nil:
+		return ErrLinkUsed
+	case !s.now().Before(t.ExpiresAt):
+		return ErrLinkExpired
+	}
+	return nil
+}
+
+// useToken marks t used. The store lets exactly one of two concurrent uses succeed, so a
+// link replayed in a race does nothing twice; the loser is told why the link ended.
+func (s *Service) useToken(ctx context.Context, t *portal.Token) error {
+	err := s.Store.UseToken(ctx, t.ID, s.now())
+	if portal.ErrorCode(err) != portal.ECONFLICT {
+		return err
+	}
+	if cur, ferr := s.Store.FindToken(ctx, t.ID); ferr == nil {
+		if why := s.usable(cur); why != nil {
+			return why
+		}
+	}
+	return ErrLinkUsed
+}
+
+// userOfToken returns the person a reset or sign-in link is for, who must still exist and
+// be enabled.
+func (s *Service) userOfToken(ctx context.Context, t *portal.Token) (*portal.User, error) {
+	u, err := s.Store.FindUser(ctx, t.UserID)
+	switch {
+	case portal.ErrorCode(err) == portal.ENOTFOUND:
+		return nil, ErrLinkInvalid
+	case err != nil:
+		return nil, err
+	case u.Disabled:
+		return nil, ErrDisabled
+	}
+	return u, nil
+}
+
+// IssueSignInLink returns the secret of a one-time link that signs the person with userID
+// in, valid for SignInLinkTTL: how the first admin of a new install, or a person without a
+// password, gets in. actorID is who asked ("" for the CLI); the caller checks that they
+// may. A link issued for someone else is audited.
+func (s *Service) IssueSignInLink(ctx context.Context, actorID, userID string) (string, error) {
+	u, err := s.Store.FindUser(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if u.Disabled {
+		return "", ErrDisabled
+	}
+	token, t := s.newToken(portal.TokenSignIn, actorID, orDefault(s.SignInLinkTTL, DefaultSignInLinkTTL))
+	t.UserID, t.Email = u.ID, u.Email
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return "", err
+	}
+	if actorID != userID {
+		if err := s.audit(ctx, actorID, "signin_link.create", u.ID, nil, tokenAudit(t)); err != nil {
+			return "", err
+		}
+	}
+	return token, nil
+}
+
+// newToken returns a new secret and its token of kind, valid for ttl, not yet stored.
+func (s *Service) newToken(kind portal.TokenKind, createdBy string, ttl time.Duration) (string, *portal.Token) {
+	now := s.now()
+	token, id := NewToken()
+	return token, &portal.Token{ID: id, Kind: kind, CreatedBy: createdBy, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+}
+
+// UseSignInLink signs in the person a sign-in link is for, and uses the link up.
+func (s *Service) UseSignInLink(ctx context.Context, token string) (*portal.User, error) {
+	t, err := s.findToken(ctx, portal.TokenSignIn, token)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.useToken(ctx, t); err != nil {
+		return nil, err
+	}
+	u, err := s.userOfToken(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.recordSignIn(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// RequestReset returns the secret of a password-reset link for the person with email,
+// valid for ResetTTL, and the person to send it to. For an address without an account, or
+// of a disabled account, it returns "", nil, nil: the caller says the same either way, so
+// nobody learns which addresses have accounts. An address that is not one is EINVALID.
+func (s *Service) RequestReset(ctx context.Context, email string) (string, *portal.User, error) {
+	e, err := portal.NormalizeEmail(email)
+	if err != nil {
+		return "", nil, err
+	}
+	u, err := s.Store.FindUserByIdentity(ctx, portal.ProviderLocal, e)
+	switch {
+	case portal.ErrorCode(err) == portal.ENOTFOUND:
+		return "", nil, nil
+	case err != nil:
+		return "", nil, err
+	case u.Disabled:
+		return "", nil, nil
+	}
+	token, t := s.newToken(portal.TokenReset, u.ID, orDefault(s.ResetTTL, DefaultResetTTL))
+	t.UserID, t.Email = u.ID, u.Email
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return "", nil, err
+	}
+	return token, u, nil
+}
+
+// ResetPassword sets the password of the person a reset link is for and uses the link up.
+// It ends the person's other sessions (whoever knew the old password is signed out) and
+// forgets the failed sign-ins of the account. The password is checked before the link is
+// used, so a refused password leaves the link usable.
+func (s *Service) ResetPassword(ctx context.Context, token, password string) (*portal.User, error) {
+	t, err := s.findToken(ctx, portal.TokenReset, token)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.userOfToken(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidatePassword(password, u.Email, u.Name); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.useToken(ctx, t); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	u.PasswordHash = hash
+	u.SessionEpoch++
+	u.UpdatedAt = now
+	addIdentity(u, localIdentity(u.Email, now))
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	if err := s.limiter().Reset(ctx, AccountKey(u.Email)); err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, u.ID, "user.password_reset", u.ID, nil, nil); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// tokenAuditEntry is what the audit log keeps of a one-time link: never its secret.
+type tokenAuditEntry struct {
+	Kind      portal.TokenKind `json:"kind"`
+	Email     string           `json:"email,omitempty"`
+	UserID    string           `json:"user_id,omitempty"`
+	Role      portal.Role      `json:"role,omitempty"`
+	OrgID     string           `json:"org,omitempty"`
+	ExpiresAt time.Time        `json:"expires_at"`
+}
+
+func tokenAudit(t *portal.Token) tokenAuditEntry {
+	return tokenAuditEntry{Kind: t.Kind, Email: t.Email, UserID: t.UserID, Role: t.Role, OrgID: t.OrgID, ExpiresAt: t.ExpiresAt}
+}

@@ -1,0 +1,164 @@
+// Package accounts is the account operations of the portal, written once for the HTTP
+// handlers and the CLI: password hashing and rules, sign-in with throttling, sessions,
+// one-time links (invitations, password resets, sign-in links), and the administration of
+// people and organisations, each checked against the policy and written to the audit log.
+// It persists through portal.AccountStore and knows nothing of HTTP.
+package accounts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gobidialogue/portal"
+)
+
+// Defaults of the Service durations.
+const (
+	DefaultSessionIdle     = 7 * 24 * time.Hour
+	DefaultSessionAbsolute = 30 * 24 * time.Hour
+	DefaultInvitationTTL   = 7 * 24 * time.Hour
+	DefaultResetTTL        = time.Hour
+	DefaultSignInLinkTTL   = 24 * time.Hour
+)
+
+// touchEvery is how stale a session's LastSeenAt may get before Authenticate writes it:
+// most requests write nothing, and idle expiry is off by at most this much.
+const touchEvery = 5 * time.Minute
+
+// Service is the account operations. Zero durations take the defaults above.
+type Service struct {
+	Store portal.AccountStore
+	Now   portal.Clock // nil means time.Now
+	// Limiter throttles password sign-ins; nil means a limiter on Store with the same clock.
+	Limiter *Limiter
+
+	SessionIdle     time.Duration // a session ends after this long without use
+	SessionAbsolute time.Duration // and this long after sign-in, whatever the use
+	InvitationTTL   time.Duration
+	ResetTTL        time.Duration
+	SignInLinkTTL   time.Duration
+}
+
+// now returns the current time in UTC, to the millisecond that the database keeps, so that
+// a value read back compares equal to the one written.
+func (s *Service) now() time.Time {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().UTC().Truncate(time.Millisecond)
+}
+
+func (s *Service) limiter() *Limiter {
+	if s.Limiter != nil {
+		return s.Limiter
+	}
+	return &Limiter{Store: s.Store, Now: s.Now}
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// audit appends an entry to the audit log; before and after are marshalled to JSON, and a
+// nil one is left empty.
+func (s *Service) audit(ctx context.Context, actorID, action, target string, before, after any) error {
+	e := &portal.AuditEntry{At: s.now(), ActorID: actorID, Action: action, Target: target}
+	var err error
+	if e.Before, err = auditJSON(before); err != nil {
+		return err
+	}
+	if e.After, err = auditJSON(after); err != nil {
+		return err
+	}
+	if err := s.Store.AppendAudit(ctx, e); err != nil {
+		return fmt.Errorf("accounts: audit %s %s: %w", action, target, err)
+	}
+	return nil
+}
+
+func auditJSON(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("accounts: audit: %w", err)
+	}
+	return string(b), nil
+}
+
+// SignInPassword signs a person in with e-mail and password, from the client at clientIP
+// ("" when there is none, as in the CLI). An unknown e-mail, a wrong password, a disabled
+// account and an account without a password all return ErrWrongCredentials, take the time
+// of one password check, and count as a failure against both the account and the client.
+// While either is throttled it returns a *ThrottledError without checking anything.
+// Success forgets the account's failures and records the sign-in.
+func (s *Service) SignInPassword(ctx context.Context, email, password, clientIP string) (*portal.User, error) {
+	keys := []string{AccountKey(email)}
+	if clientIP != "" {
+		keys = append(keys, ClientKey(clientIP))
+	}
+	lim := s.limiter()
+	wait, err := lim.Wait(ctx, keys...)
+	if err != nil {
+		return nil, err
+	}
+	if wait > 0 {
+		return nil, &ThrottledError{Wait: wait}
+	}
+	u, err := s.checkPassword(ctx, email, password)
+	if err != nil {
+		if errors.Is(err, ErrWrongCredentials) {
+			if ferr := lim.Fail(ctx, keys...); ferr != nil {
+				return nil, ferr
+			}
+		}
+		return nil, err
+	}
+	if err := lim.Reset(ctx, keys[0]); err != nil {
+		return nil, err
+	}
+	if NeedsRehash(u.PasswordHash) {
+		if u.PasswordHash, err = HashPassword(password); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.recordSignIn(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// checkPassword returns the person with email if password is theirs and their account is
+// enabled, and ErrWrongCredentials otherwise; every path checks one argon2 hash.
+func (s *Service) checkPassword(ctx context.Context, email, password string) (*portal.User, error) {
+	var u *portal.User
+	if e, err := portal.NormalizeEmail(email); err == nil {
+		u, err = s.Store.FindUserByIdentity(ctx, portal.ProviderLocal, e)
+		if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
+			return nil, err
+		}
+	}
+	hash := dummyHash
+	if u != nil && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	ok := CheckPassword(hash, password)
+	if !ok || u == nil || u.PasswordHash == "" || u.Disabled {
+		return nil, ErrWrongCredentials
+	}
+	return u, nil
+}
+
+// recordSignIn stores u with LastSignIn now (and whatever else the caller changed in u).
+func (s *Service) recordSignIn(ctx context.Context, u *portal.User) error {
+	u.LastSignIn = s.now()
+	return s.Store.UpdateUser(ctx, u)
+}

@@ -1,0 +1,142 @@
+package accounts
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gobidialogue/portal"
+)
+
+// CreateUser validates u, normalises its e-mail, gives it a random ID when it has none and
+// a local identity (so the person can be found by e-mail for a password reset), stores it
+// and audits "user.create". actorID is who created it ("" for the CLI); the caller checks
+// that they may. It is ECONFLICT when the e-mail already has an account.
+func (s *Service) CreateUser(ctx context.Context, actorID string, u *portal.User) error {
+	if err := s.insertUser(ctx, u); err != nil {
+		return err
+	}
+	return s.audit(ctx, actorID, "user.create", u.ID, nil, userAudit(u))
+}
+
+// prepareUser normalises and validates a new user and fills in what the service assigns,
+// without storing anything.
+func (s *Service) prepareUser(ctx context.Context, u *portal.User) error {
+	email, err := portal.NormalizeEmail(u.Email)
+	if err != nil {
+		return err
+	}
+	u.Email = email
+	u.Name = strings.TrimSpace(u.Name)
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkOrganisation(ctx, u.OrgID); err != nil {
+		return err
+	}
+	if err := s.checkNoAccount(ctx, email); err != nil {
+		return err
+	}
+	if u.ID == "" {
+		u.ID = newUserID()
+	}
+	now := s.now()
+	u.CreatedAt, u.UpdatedAt = now, now
+	addIdentity(u, localIdentity(email, now))
+	return nil
+}
+
+func (s *Service) insertUser(ctx context.Context, u *portal.User) error {
+	if err := s.prepareUser(ctx, u); err != nil {
+		return err
+	}
+	return s.Store.CreateUser(ctx, u)
+}
+
+// checkNoAccount returns ECONFLICT when someone already has an account with email. The
+// store refuses a duplicate too; asking first gives the form a clear message, and lets an
+// invitation refuse before its link is used up.
+func (s *Service) checkNoAccount(ctx context.Context, email string) error {
+	_, err := s.Store.FindUserByIdentity(ctx, portal.ProviderLocal, email)
+	switch portal.ErrorCode(err) {
+	case portal.ENOTFOUND:
+		return nil
+	case "":
+		msg := "someone with this e-mail address already has an account"
+		return &portal.Error{Code: portal.ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}
+	}
+	return err
+}
+
+// checkOrganisation returns EINVALID, marking the "org" field, when id is set and no
+// organisation has it.
+func (s *Service) checkOrganisation(ctx context.Context, id string) error {
+	if id == "" {
+		return nil
+	}
+	_, err := s.Store.FindOrganisation(ctx, id)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		return portal.FieldError("org", "there is no organisation %q", id)
+	}
+	return err
+}
+
+// localIdentity is the identity of e-mail and password accounts: its subject is the
+// normalised e-mail.
+func localIdentity(email string, now time.Time) portal.Identity {
+	return portal.Identity{Provider: portal.ProviderLocal, Subject: email, Email: email, LinkedAt: now}
+}
+
+// addIdentity gives u the identity id unless it has it already.
+func addIdentity(u *portal.User, id portal.Identity) {
+	for _, x := range u.Identities {
+		if x.Provider == id.Provider && x.Subject == id.Subject {
+			return
+		}
+	}
+	u.Identities = append(u.Identities, id)
+}
+
+// SignInExternal returns the person who signs in with the provider identity id. Nobody is
+// created here: a person without an account needs an invitation (ErrNoAccount), and a
+// disabled account is refused (ErrDisabled). The caller has verified id with the provider.
+func (s *Service) SignInExternal(ctx context.Context, id portal.Identity) (*portal.User, error) {
+	if err := checkExternal(id); err != nil {
+		return nil, err
+	}
+	u, err := s.Store.FindUserByIdentity(ctx, id.Provider, id.Subject)
+	switch {
+	case portal.ErrorCode(err) == portal.ENOTFOUND:
+		return nil, ErrNoAccount
+	case err != nil:
+		return nil, err
+	case u.Disabled:
+		return nil, ErrDisabled
+	}
+	if err := s.recordSignIn(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// checkExternal refuses an identity that is not from an external provider: the local one
+// is proved by a password, never by a caller's say-so.
+func checkExternal(id portal.Identity) error {
+	if id.Provider == "" || id.Provider == portal.ProviderLocal || id.Subject == "" {
+		return portal.Errorf(portal.EINVALID, "not an identity from a sign-in provider")
+	}
+	return nil
+}
+
+// userAuditEntry is what the audit log keeps of a person: never a password hash.
+type userAuditEntry struct {
+	Email    string      `json:"email"`
+	Name     string      `json:"name"`
+	Role     portal.Role `json:"role"`
+	OrgID    string      `json:"org,omitempty"`
+	Disabled bool        `json:"disabled,omitempty"`
+}
+
+func userAudit(u *portal.User) userAuditEntry {
+	return userAuditEntry{Email: u.Email, Name: u.Name, Role: u.Role, OrgID: u.OrgID, Disabled: u.Disabled}
+}

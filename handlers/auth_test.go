@@ -1,0 +1,222 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/accounts"
+	"github.com/gobidialogue/portal/store"
+)
+
+const password = "steppe-wind-2026"
+
+// member creates a member with a password and returns them.
+func member(t *testing.T, db *store.DB, email string) *portal.User {
+	t.Helper()
+	hash, err := accounts.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &portal.User{Email: email, Name: "Сарангэрэл <b>Б.</b>", Role: portal.RoleMember, PasswordHash: hash,
+		Identities: []portal.Identity{{Provider: portal.ProviderLocal, Subject: email}}}
+	if err := newAccounts(db).CreateUser(context.Background(), "", u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// post submits a form through the router; header pairs follow.
+func post(t *testing.T, h http.Handler, target string, form url.Values, header ...string) *response {
+	t.Helper()
+	req := httptest.NewRequest("POST", target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	r := &response{ResponseRecorder: rec, body: rec.Body.String()}
+	if strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		r.doc, _ = goquery.NewDocumentFromReader(strings.NewReader(r.body))
+	}
+	return r
+}
+
+func sessionCookie(r *response) *http.Cookie {
+	for _, c := range r.Result().Cookies() {
+		if c.Name == "portal_session" {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestLogin(t *testing.T) {
+	h, db := newServer(t)
+	member(t, db, "saraa@example.org")
+	tests := []struct {
+		name      string
+		form      url.Values
+		status    int
+		location  string
+		message   string // in .form-error
+		invalid   []string
+		absent    []string
+		signedIn  bool
+		cookieSet bool
+	}{
+		{name: "empty form", form: url.Values{"lang": {"en"}}, status: 400, invalid: []string{"email", "password"}},
+		{name: "wrong password", form: url.Values{"email": {"saraa@example.org"}, "password": {"wrong-password-1"}}, status: 401,
+			message: "И-мэйл эсвэл нууц үг буруу байна."},
+		{name: "unknown e-mail reads the same", form: url.Values{"email": {"nobody@example.org"}, "password": {"wrong-password-1"}}, status: 401,
+			message: "И-мэйл эсвэл нууц үг буруу байна."},
+		{name: "oversize password", form: url.Values{"email": {"saraa@example.org"}, "password": {strings.Repeat("x", 201)}}, status: 400,
+			invalid: []string{"password"}},
+		{name: "success", form: url.Values{"email": {"Saraa@Example.org"}, "password": {password}, "return_to": {"/guidelines?status=open"}},
+			status: 303, location: "/guidelines?status=open", cookieSet: true},
+		{name: "open redirect", form: url.Values{"email": {"saraa@example.org"}, "password": {password}, "return_to": {"https://evil.example/"}},
+			status: 303, location: "/", cookieSet: true},
+		{name: "protocol-relative redirect", form: url.Values{"email": {"saraa@example.org"}, "password": {password}, "return_to": {"//evil.example"}},
+			status: 303, location: "/", cookieSet: true},
+		{name: "backslash redirect", form: url.Values{"email": {"saraa@example.org"}, "password": {password}, "return_to": {"/\\evil.example"}},
+			status: 303, location: "/", cookieSet: true},
+		{name: "escaping", form: url.Values{"email": {`"><script>alert(1)</script>`}, "password": {"x"}}, status: 401,
+			absent: []string{"<script>alert(1)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := post(t, h, "/login", tt.form)
+			if r.Code != tt.status {
+				t.Fatalf("status %d, want %d\n%.500s", r.Code, tt.status, r.body)
+			}
+			if tt.location != "" && r.Header().Get("Location") != tt.location {
+				t.Errorf("Location %q, want %q", r.Header().Get("Location"), tt.location)
+			}
+			if tt.message != "" && !strings.Contains(r.text(".form-error"), tt.message) {
+				t.Errorf("message %q, want %q", r.text(".form-error"), tt.message)
+			}
+			for _, f := range tt.invalid {
+				if r.doc == nil || r.doc.Find(`input[name="`+f+`"][aria-invalid="true"]`).Length() != 1 {
+					t.Errorf("field %s is not marked invalid", f)
+				}
+			}
+			for _, s := range tt.absent {
+				if strings.Contains(r.body, s) {
+					t.Errorf("body contains %q", s)
+				}
+			}
+			c := sessionCookie(r)
+			if tt.cookieSet != (c != nil && c.Value != "") {
+				t.Fatalf("session cookie %+v, want set: %v", c, tt.cookieSet)
+			}
+			if c != nil && (!c.HttpOnly || c.SameSite != http.SameSiteLaxMode) {
+				t.Errorf("session cookie not HttpOnly/Lax: %+v", c)
+			}
+		})
+	}
+}
+
+func TestSessionLifecycle(t *testing.T) {
+	h, db := newServer(t)
+	u := member(t, db, "bold@example.org")
+	login := func() string {
+		t.Helper()
+		r := post(t, h, "/login", url.Values{"email": {"bold@example.org"}, "password": {password}})
+		c := sessionCookie(r)
+		if r.Code != 303 || c == nil {
+			t.Fatalf("login: %d", r.Code)
+		}
+		return "portal_session=" + c.Value
+	}
+	// A visitor is sent to sign in, and back.
+	if r := get(t, h, "GET", "/profile"); r.Code != 303 || r.Header().Get("Location") != "/login?return_to=%2Fprofile" {
+		t.Fatalf("visitor profile: %d %q", r.Code, r.Header().Get("Location"))
+	}
+	first, second := login(), login()
+	r := get(t, h, "GET", "/profile?lang=en", "Cookie", first)
+	if r.Code != 200 || r.text(".role") != "Member" || !strings.Contains(r.body, "Сарангэрэл &lt;b&gt;Б.&lt;/b&gt;") {
+		t.Fatalf("profile: %d role %q\n%.400s", r.Code, r.text(".role"), r.body)
+	}
+	// Signing out ends this session only.
+	post(t, h, "/logout", nil, "Cookie", first)
+	if r := get(t, h, "GET", "/profile", "Cookie", first); r.Code != 303 {
+		t.Errorf("profile after sign-out: %d, want a redirect to sign in", r.Code)
+	}
+	if r := get(t, h, "GET", "/profile", "Cookie", second); r.Code != 200 {
+		t.Fatalf("the other session ended too: %d", r.Code)
+	}
+	// Sign out everywhere ends every session.
+	third := login()
+	if r := post(t, h, "/profile/sessions/end", nil, "Cookie", second); r.Code != 303 {
+		t.Fatalf("sign out everywhere: %d", r.Code)
+	}
+	for _, c := range []string{second, third} {
+		if r := get(t, h, "GET", "/profile", "Cookie", c); r.Code != 303 {
+			t.Errorf("a session survived sign out everywhere: %d", r.Code)
+		}
+	}
+	// Disabling the person ends their sessions at once.
+	fourth := login()
+	admin := &portal.User{ID: "admin", Role: portal.RoleAdmin}
+	if err := newAccounts(db).SetDisabled(context.Background(), admin, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(t, h, "GET", "/profile", "Cookie", fourth); r.Code != 303 {
+		t.Errorf("a disabled person's session still works: %d", r.Code)
+	}
+	if r := post(t, h, "/login", url.Values{"email": {"bold@example.org"}, "password": {password}}); r.Code != 401 {
+		t.Errorf("a disabled person signed in: %d", r.Code)
+	}
+}
+
+func TestLoginThrottled(t *testing.T) {
+	h, db := newServer(t)
+	member(t, db, "tuya@example.org")
+	var r *response
+	for range 7 {
+		r = post(t, h, "/login?lang=en", url.Values{"email": {"tuya@example.org"}, "password": {"not-the-password"}})
+	}
+	if r.Code != http.StatusTooManyRequests || !strings.Contains(r.text(".form-error"), "Too many attempts") {
+		t.Fatalf("after 7 failures: %d %q", r.Code, r.text(".form-error"))
+	}
+	// Even the right password waits now.
+	if r := post(t, h, "/login", url.Values{"email": {"tuya@example.org"}, "password": {password}}); r.Code != http.StatusTooManyRequests {
+		t.Errorf("right password while throttled: %d, want 429", r.Code)
+	}
+}
+
+func TestSignInLinkIsSingleUse(t *testing.T) {
+	h, db := newServer(t)
+	u := member(t, db, "link@example.org")
+	token, err := newAccounts(db).IssueSignInLink(context.Background(), "", u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Following the link shows a button; only pressing it signs in.
+	if r := get(t, h, "GET", "/login/link/"+token); r.Code != 200 || sessionCookie(r) != nil {
+		t.Fatalf("GET link: %d", r.Code)
+	}
+	r := post(t, h, "/login/link/"+token, nil)
+	if r.Code != 303 || sessionCookie(r) == nil {
+		t.Fatalf("POST link: %d", r.Code)
+	}
+	if r := post(t, h, "/login/link/"+token+"?lang=en", nil); r.Code != 400 || !strings.Contains(r.body, "not valid") {
+		t.Fatalf("replayed link: %d", r.Code)
+	}
+}
+
+func TestCrossSiteLoginRefused(t *testing.T) {
+	h, db := newServer(t)
+	member(t, db, "x@example.org")
+	r := post(t, h, "/login", url.Values{"email": {"x@example.org"}, "password": {password}},
+		"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	if r.Code != http.StatusForbidden || sessionCookie(r) != nil {
+		t.Fatalf("cross-site login: %d", r.Code)
+	}
+}
