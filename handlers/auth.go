@@ -27,15 +27,16 @@ const (
 // loginPage is the data of the sign-in page.
 type loginPage struct {
 	Page
-	Email    string
-	ReturnTo string
-	Errors   map[string]string // field → message, in the user's language
-	Message  string            // a message about the whole form
+	Email     string
+	ReturnTo  string
+	Errors    map[string]string // field → message, in the user's language
+	Message   string            // a message about the whole form
+	Providers []ProviderLink
 }
 
 // HandleLogin serves GET /login.
 func (h *Handlers) HandleLogin(c *gin.Context) {
-	p := loginPage{Page: h.page(c, "", "login"), ReturnTo: safeReturn(c.Query("return_to"))}
+	p := loginPage{Page: h.page(c, "", "login"), ReturnTo: safeReturn(c.Query("return_to")), Providers: h.Providers}
 	p.Title = p.T("login.title")
 	if p.User != nil {
 		c.Redirect(http.StatusSeeOther, p.ReturnTo)
@@ -46,7 +47,7 @@ func (h *Handlers) HandleLogin(c *gin.Context) {
 
 // HandleLoginPost serves POST /login: e-mail and password.
 func (h *Handlers) HandleLoginPost(c *gin.Context) {
-	p := loginPage{Page: h.page(c, "", "login"), Errors: map[string]string{}}
+	p := loginPage{Page: h.page(c, "", "login"), Errors: map[string]string{}, Providers: h.Providers}
 	p.Title = p.T("login.title")
 	p.Email = strings.TrimSpace(c.PostForm("email"))
 	password := c.PostForm("password")

@@ -33,6 +33,10 @@ func (s *Server) table() []route {
 		{"GET", "/login/link/:token", portal.ActionSignIn, h.HandleSignInLink},
 		{"POST", "/login/link/:token", portal.ActionSignIn, h.HandleSignInLinkPost},
 
+		// Sign-in with a provider.
+		{"GET", "/auth/:provider", portal.ActionSignIn, h.HandleOAuthBegin},
+		{"GET", "/auth/:provider/callback", portal.ActionSignIn, h.HandleOAuthCallback},
+
 		// Signed-in people.
 		{"GET", "/profile", portal.ActionProfile, h.HandleProfile},
 		{"POST", "/profile/sessions/end", portal.ActionProfile, h.HandleEndSessions},

@@ -29,6 +29,11 @@ type Config struct {
 	BodyLimit int64
 	// ShutdownTimeout bounds how long in-flight requests may finish at shutdown.
 	ShutdownTimeout time.Duration
+	// Providers are the sign-in providers switched on (Google, Microsoft, OpenID Connect).
+	Providers []Provider
+	// SignInKey (32 bytes or more) signs and encrypts the short-lived cookie that carries
+	// a provider sign-in from its start to its callback. Required when there are providers.
+	SignInKey []byte
 }
 
 // Server serves the portal over HTTP.
@@ -62,6 +67,11 @@ func New(cfg Config, h *handlers.Handlers) (*Server, error) {
 	}
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("server.trusted_proxies: %w", err)
+	}
+	if len(cfg.Providers) > 0 {
+		if err := configureGoth(cfg.Providers, cfg.SignInKey, s.secure); err != nil {
+			return nil, err
+		}
 	}
 	s.engine.HandleMethodNotAllowed = false
 	s.engine.ContextWithFallback = true

@@ -219,7 +219,7 @@ func TestTokenRaces(t *testing.T) {
 		{"use and use", [2]ender{use, use}, [2]bool{false, false}},
 		{"use and revoke", [2]ender{use, revoke}, [2]bool{false, true}},
 	}
-	const rounds = 25
+	const rounds = 10 // a non-atomic end loses nearly every round on the embedded engine
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for i := range rounds {

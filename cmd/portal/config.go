@@ -40,10 +40,38 @@ type Config struct {
 	Theme struct {
 		Dir string `yaml:"dir"`
 	} `yaml:"theme"`
-	Log struct {
+	Auth struct {
+		Google struct {
+			ClientID string `yaml:"client_id"`
+		} `yaml:"google"`
+		Microsoft struct {
+			ClientID string `yaml:"client_id"`
+			Tenant   string `yaml:"tenant"`
+		} `yaml:"microsoft"`
+		OIDC []OIDCConfig `yaml:"oidc"`
+	} `yaml:"auth"`
+	// Secrets, from the environment only (never from the file).
+	secrets secrets
+	Log     struct {
 		Level  string `yaml:"level"`
 		Format string `yaml:"format"`
 	} `yaml:"log"`
+}
+
+// OIDCConfig switches on one OpenID Connect provider, such as a ministry's or a company's
+// single sign-on.
+type OIDCConfig struct {
+	Name         string `yaml:"name"`  // lower-case letters and digits; the route is /auth/oidc-NAME
+	Label        string `yaml:"label"` // the button says "Sign in with LABEL"
+	DiscoveryURL string `yaml:"discovery_url"`
+	ClientID     string `yaml:"client_id"`
+}
+
+// secrets are read from the environment only.
+type secrets struct {
+	google, microsoft string
+	oidc              map[string]string // by provider name
+	sessionKey        string
 }
 
 // defaultConfig returns the built-in defaults: the embedded mode on this machine.
@@ -103,6 +131,50 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	if v := getenv("PORTAL_DEFAULT_LANGUAGE"); v != "" {
 		c.Site.DefaultLanguage = portal.Language(v)
 	}
+	c.secrets = secrets{google: getenv("PORTAL_GOOGLE_SECRET"), microsoft: getenv("PORTAL_MICROSOFT_SECRET"),
+		sessionKey: getenv("PORTAL_SESSION_KEY"), oidc: map[string]string{}}
+	for _, o := range c.Auth.OIDC {
+		c.secrets.oidc[o.Name] = getenv(oidcSecretEnv(o.Name))
+	}
+}
+
+// oidcSecretEnv names the variable holding the client secret of OpenID Connect provider name.
+func oidcSecretEnv(name string) string { return "PORTAL_OIDC_" + strings.ToUpper(name) + "_SECRET" }
+
+var providerName = regexp.MustCompile(`^[a-z0-9]{1,30}$`)
+
+// validateAuth checks the sign-in providers: each one switched on needs its secret.
+func (c *Config) validateAuth() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if c.Auth.Google.ClientID != "" && c.secrets.google == "" {
+		return bad("auth.google.client_id", "is set, but PORTAL_GOOGLE_SECRET is not")
+	}
+	if c.Auth.Microsoft.ClientID != "" && c.secrets.microsoft == "" {
+		return bad("auth.microsoft.client_id", "is set, but PORTAL_MICROSOFT_SECRET is not")
+	}
+	seen := map[string]bool{}
+	for i, o := range c.Auth.OIDC {
+		key := fmt.Sprintf("auth.oidc[%d]", i)
+		switch {
+		case !providerName.MatchString(o.Name) || seen[o.Name]:
+			return bad(key+".name", "%q must be unique, 1-30 lower-case letters and digits", o.Name)
+		case o.Label == "":
+			return bad(key+".label", "is required")
+		case !strings.HasPrefix(o.DiscoveryURL, "https://") && !strings.HasPrefix(o.DiscoveryURL, "http://127.0.0.1"):
+			return bad(key+".discovery_url", "%q must be an https URL", o.DiscoveryURL)
+		case o.ClientID == "":
+			return bad(key+".client_id", "is required")
+		case c.secrets.oidc[o.Name] == "":
+			return bad(key, "%s is not set", oidcSecretEnv(o.Name))
+		}
+		seen[o.Name] = true
+	}
+	if k := c.secrets.sessionKey; k != "" && len(k) < 32 {
+		return bad("PORTAL_SESSION_KEY", "must be at least 32 characters")
+	}
+	return nil
 }
 
 // Validate checks every key and names the first bad one.
@@ -140,6 +212,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Mongo.Database == "" || strings.ContainsAny(c.Mongo.Database, `/\. "$`) {
 		return bad("mongo.database", "%q is not a valid database name", c.Mongo.Database)
+	}
+	if err := c.validateAuth(); err != nil {
+		return err
 	}
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return bad("log.level", "%v", err)

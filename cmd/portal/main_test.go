@@ -227,6 +227,13 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"bad mongo uri from env", "", map[string]string{"PORTAL_MONGO_URI": "postgres://x"}, "mongo.uri"},
 		{"bad level from env", "", map[string]string{"PORTAL_LOG_LEVEL": "loud"}, "log.level"},
 		{"bad duration", "server:\n  shutdown_timeout: soon\n", nil, "shutdown_timeout"},
+		{"provider without secret", "auth:\n  google:\n    client_id: abc\n", nil, "PORTAL_GOOGLE_SECRET"},
+		{"oidc without secret", "auth:\n  oidc:\n    - {name: gov, label: Gov, discovery_url: 'https://sso.example/.well-known/openid-configuration', client_id: p}\n",
+			nil, "PORTAL_OIDC_GOV_SECRET"},
+		{"oidc bad name", "auth:\n  oidc:\n    - {name: Gov!, label: Gov, discovery_url: 'https://x/', client_id: p}\n", nil, "auth.oidc[0].name"},
+		{"oidc plain http", "auth:\n  oidc:\n    - {name: gov, label: Gov, discovery_url: 'http://sso.example/', client_id: p}\n",
+			map[string]string{"PORTAL_OIDC_GOV_SECRET": "s"}, "auth.oidc[0].discovery_url"},
+		{"short session key", "", map[string]string{"PORTAL_SESSION_KEY": "short"}, "PORTAL_SESSION_KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -247,6 +254,42 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}
 	if def := defaultConfig(); cfg.Server.Addr != def.Server.Addr || cfg.DataDir != def.DataDir || cfg.Site.DefaultLanguage != def.Site.DefaultLanguage {
 		t.Errorf("config.yaml disagrees with the built-in defaults: %+v", cfg)
+	}
+}
+
+func TestUserCreatePrintsSignInLink(t *testing.T) {
+	data := t.TempDir()
+	stdout, stderr, err := runCmd(t, "user", "create", "--data", data, "--email", "Admin@Example.org", "--name", "Батбаяр", "--role", "admin")
+	if err != nil {
+		t.Fatalf("user create: %v\n%s", err, stderr)
+	}
+	link := regexp.MustCompile(`http://127\.0\.0\.1:8080/login/link/(\S+)`).FindStringSubmatch(stdout)
+	if link == nil || !strings.Contains(stdout, "admin@example.org") {
+		t.Fatalf("output %q has no sign-in link", stdout)
+	}
+	// The link signs the admin in on the running portal, once.
+	base, stop := serve(t, data)
+	defer stop()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i, want := range []int{http.StatusSeeOther, http.StatusBadRequest} {
+		resp, err := client.PostForm(base+"/login/link/"+link[1], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("use %d of the link: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	// Bad input changes nothing.
+	for _, args := range [][]string{
+		{"--email", "not-an-address", "--name", "X", "--role", "admin"},
+		{"--email", "x@example.org", "--name", "X", "--role", "king"},
+		{"--email", "y@example.org", "--name", "Y", "--role", "member", "--org", "no-such-org"},
+	} {
+		if _, _, err := runCmd(t, append([]string{"user", "create", "--data", t.TempDir()}, args...)...); err == nil {
+			t.Errorf("user create %v succeeded", args)
+		}
 	}
 }
 

@@ -44,14 +44,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if report.Revisions > 0 {
 		a.logger.Info("imported starter content", "guidelines", report.Created, "revisions", report.Revisions)
 	}
+	providers, links, err := signInProviders(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	h := &handlers.Handlers{Guidelines: a.db, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
-		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://")}
+		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), Providers: links}
 	srv, err := server.New(server.Config{
 		TrustedProxies:  cfg.Server.TrustedProxies,
 		BaseURL:         cfg.Site.BaseURL,
 		DefaultLanguage: cfg.Site.DefaultLanguage,
 		BodyLimit:       cfg.Server.BodyLimit,
 		ShutdownTimeout: cfg.Server.ShutdownTimeout,
+		Providers:       providers,
+		SignInKey:       signInKey(cfg, a.logger, len(providers)),
 	}, h)
 	if err != nil {
 		return err

@@ -1,0 +1,185 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/server"
+	"github.com/gobidialogue/portal/store"
+	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/themes"
+	"github.com/oauth2-proxy/mockoidc"
+)
+
+// oidcPortal serves the real router on a real port, with mockoidc as the OpenID Connect
+// provider "oidc-gov", and returns its URL, the database and the provider.
+func oidcPortal(t *testing.T) (string, *store.DB, *mockoidc.MockOIDC) {
+	t.Helper()
+	m, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Shutdown() })
+	db := storetest.Open(t)
+	theme, err := themes.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &handlers.Handlers{Guidelines: db, Accounts: newAccounts(db), DB: db, Theme: theme,
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)), Now: time.Now,
+		Providers: []handlers.ProviderLink{{Name: "oidc-gov", Label: "Government SSO"}}}
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	cfg := m.Config()
+	p, err := server.OpenIDConnect(context.Background(), "gov", "Government SSO", m.DiscoveryEndpoint(), cfg.ClientID, cfg.ClientSecret, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{Providers: []server.Provider{p}, SignInKey: []byte(strings.Repeat("k", 64))}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	return ts.URL, db, m
+}
+
+// browserClient follows redirects and keeps cookies, like a browser.
+func browserClient(t *testing.T) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 20 * time.Second}
+}
+
+func fetch(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func TestOIDCSignIn(t *testing.T) {
+	base, db, m := oidcPortal(t)
+	ctx := context.Background()
+	svc := newAccounts(db)
+	admin := &portal.User{Email: "admin@example.org", Name: "Admin", Role: portal.RoleAdmin}
+	if err := svc.CreateUser(ctx, "", admin); err != nil {
+		t.Fatal(err)
+	}
+	org := &portal.Organisation{ID: "gobi-mining", NameEN: "Gobi Mining (example)", NameMN: "Говь майнинг (жишээ)", Group: portal.GroupMining}
+	if err := svc.CreateOrganisation(ctx, admin, org); err != nil {
+		t.Fatal(err)
+	}
+
+	// Nobody gets in without an invitation, whatever the provider says.
+	m.QueueUser(&mockoidc.MockUser{Subject: "sub-1", Email: "oyuna@example.org", EmailVerified: true})
+	c := browserClient(t)
+	resp, body := fetch(t, c, base+"/auth/oidc-gov?lang=en")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "No account is linked") {
+		t.Fatalf("uninvited sign-in: %d\n%.300s", resp.StatusCode, body)
+	}
+
+	// With an invitation for her address, she signs in and the account is made.
+	token, _, err := svc.Invite(ctx, admin, "oyuna@example.org", portal.RoleMember, org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.QueueUser(&mockoidc.MockUser{Subject: "sub-1", Email: "oyuna@example.org", EmailVerified: true})
+	resp, body = fetch(t, c, base+"/auth/oidc-gov?invitation="+url.QueryEscape(token)+"&return_to=%2Fprofile")
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/profile" || !strings.Contains(body, "oyuna@example.org") {
+		t.Fatalf("invited sign-in: %d at %s\n%.300s", resp.StatusCode, resp.Request.URL, body)
+	}
+	u, err := db.FindUserByIdentity(ctx, "oidc-gov", "sub-1")
+	if err != nil || u.Role != portal.RoleMember || u.OrgID != org.ID {
+		t.Fatalf("the account: %v %+v", err, u)
+	}
+
+	// Later sign-ins are keyed by (provider, subject): a new browser signs straight in.
+	m.QueueUser(&mockoidc.MockUser{Subject: "sub-1", Email: "changed@example.org", EmailVerified: true})
+	c2 := browserClient(t)
+	resp, _ = fetch(t, c2, base+"/auth/oidc-gov?return_to=%2Fprofile")
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/profile" {
+		t.Fatalf("second sign-in: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	// The callback that signed her in cannot be used again.
+	callback := resp.Request.Response.Request.URL.String()
+	if !strings.Contains(callback, "/auth/oidc-gov/callback") {
+		t.Fatalf("redirect chain: %s", callback)
+	}
+	if resp, _ := fetch(t, c2, callback); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("replayed callback: %d, want 400", resp.StatusCode)
+	}
+	// Another subject with her e-mail address is not her.
+	m.QueueUser(&mockoidc.MockUser{Subject: "sub-2", Email: "oyuna@example.org", EmailVerified: true})
+	resp, _ = fetch(t, browserClient(t), base+"/auth/oidc-gov")
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("same e-mail, other subject: %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestOIDCBadCallbacks(t *testing.T) {
+	base, _, _ := oidcPortal(t)
+	noRedirect := browserClient(t)
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	tests := []struct {
+		name   string
+		target string
+		status int
+		text   string
+	}{
+		{"unknown provider", "/auth/evil?lang=en", 404, "There is no sign-in provider"},
+		{"unknown provider callback", "/auth/evil/callback?code=x&state=y&lang=en", 404, "There is no sign-in provider"},
+		{"forged state, no sign-in begun", "/auth/oidc-gov/callback?code=x&state=forged&lang=en", 400, "could not be completed"},
+		{"provider refused", "/auth/oidc-gov/callback?error=access_denied&lang=en", 400, "cancelled or refused"},
+		{"escaping", "/auth/%3Cscript%3E?lang=en", 404, "&#34;&lt;script&gt;&#34;"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := fetch(t, noRedirect, base+tt.target)
+			if resp.StatusCode != tt.status || !strings.Contains(body, tt.text) {
+				t.Fatalf("%d, want %d with %q\n%.400s", resp.StatusCode, tt.status, tt.text, body)
+			}
+			if strings.Contains(body, "<script>") {
+				t.Error("unescaped markup in the page")
+			}
+		})
+	}
+	// A state that does not match the one the sign-in began with is refused, and so is a
+	// replay of a callback that has been used.
+	resp, _ := fetch(t, noRedirect, base+"/auth/oidc-gov")
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("begin: %d", resp.StatusCode)
+	}
+	auth, _ := url.Parse(resp.Header.Get("Location"))
+	if auth.Query().Get("state") == "" || len(auth.Query().Get("state")) < 40 {
+		t.Fatalf("state %q is not random enough", auth.Query().Get("state"))
+	}
+	resp, body := fetch(t, noRedirect, base+"/auth/oidc-gov/callback?code=x&state=not-the-state&lang=en")
+	if resp.StatusCode != 400 || !strings.Contains(body, "could not be completed") {
+		t.Fatalf("mismatched state: %d", resp.StatusCode)
+	}
+	// A ?provider= parameter cannot choose another provider than the route's.
+	resp, _ = fetch(t, noRedirect, base+"/auth/evil?provider=oidc-gov")
+	if resp.StatusCode != 404 {
+		t.Fatalf("provider from the query: %d, want 404", resp.StatusCode)
+	}
+}
+
+// testWriter sends log lines to the test's log, shown when it fails.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
