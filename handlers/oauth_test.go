@@ -182,4 +182,7 @@ func TestOIDCBadCallbacks(t *testing.T) {
 // testWriter sends log lines to the test's log, shown when it fails.
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
