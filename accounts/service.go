@@ -125,15 +125,36 @@ func (s *Service) SignInPassword(ctx context.Context, email, password, clientIP 
 	if err := lim.Reset(ctx, keys[0]); err != nil {
 		return nil, err
 	}
+	checked := u.PasswordHash
 	if NeedsRehash(u.PasswordHash) {
 		if u.PasswordHash, err = HashPassword(password); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.recordSignIn(ctx, u); err != nil {
+	fresh, err := s.refresh(ctx, u, checked)
+	if err != nil {
 		return nil, err
 	}
-	return u, nil
+	if err := s.recordSignIn(ctx, fresh); err != nil {
+		return nil, err
+	}
+	return fresh, nil
+}
+
+// refresh reads u again after the slow password check, so that recording the sign-in never
+// writes back a stale copy: an admin who disabled the person, or changed their role, in
+// the meantime keeps the last word. The rehashed password is kept only when the stored
+// hash is still the one that was checked.
+func (s *Service) refresh(ctx context.Context, u *portal.User, checked string) (*portal.User, error) {
+	fresh, err := s.Store.FindUser(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if fresh.Disabled || fresh.PasswordHash != checked {
+		return nil, ErrWrongCredentials
+	}
+	fresh.PasswordHash = u.PasswordHash
+	return fresh, nil
 }
 
 // checkPassword returns the person with email if password is theirs and their account is
