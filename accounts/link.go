@@ -201,3 +201,57 @@ type tokenAuditEntry struct {
 func tokenAudit(t *portal.Token) tokenAuditEntry {
 	return tokenAuditEntry{Kind: t.Kind, Email: t.Email, UserID: t.UserID, Role: t.Role, OrgID: t.OrgID, ExpiresAt: t.ExpiresAt}
 }
+
+// FindReset returns the reset link whose secret is token, if it can still be used, and
+// otherwise ErrLinkInvalid, ErrLinkExpired, ErrLinkUsed or ErrLinkRevoked: the reset page
+// asks before it shows its form, so that a dead link says so at once.
+func (s *Service) FindReset(ctx context.Context, token string) (*portal.Token, error) {
+	return s.findToken(ctx, portal.TokenReset, token)
+}
+
+// IssueResetLink returns the secret of a password-reset link for the person with userID,
+// valid for ResetTTL, and its token. While the portal sends no e-mail, this is how a person
+// who forgot their password gets back in: someone allowed to manage people (never for
+// their own account) creates the link and passes it on. The person must be enabled
+// (ErrDisabled). Audited as "reset_link.create", without the secret.
+func (s *Service) IssueResetLink(ctx context.Context, actor *portal.User, userID string) (string, *portal.Token, error) {
+	u, err := s.manageUser(ctx, actor, userID)
+	if err != nil {
+		return "", nil, err
+	}
+	if u.Disabled {
+		return "", nil, ErrDisabled
+	}
+	token, t := s.newToken(portal.TokenReset, actor.ID, orDefault(s.ResetTTL, DefaultResetTTL))
+	t.UserID, t.Email = u.ID, u.Email
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return "", nil, err
+	}
+	if err := s.audit(ctx, actor.ID, "reset_link.create", u.ID, nil, tokenAudit(t)); err != nil {
+		return "", nil, err
+	}
+	return token, t, nil
+}
+
+// LinkState is what has become of a one-time link.
+type LinkState string
+
+const (
+	LinkPending LinkState = "pending" // it can still be used
+	LinkUsed    LinkState = "used"
+	LinkExpired LinkState = "expired"
+	LinkRevoked LinkState = "revoked"
+)
+
+// StateOf returns the state of t now, by the service's clock.
+func (s *Service) StateOf(t *portal.Token) LinkState {
+	switch s.usable(t) {
+	case nil:
+		return LinkPending
+	case ErrLinkRevoked:
+		return LinkRevoked
+	case ErrLinkUsed:
+		return LinkUsed
+	}
+	return LinkExpired
+}

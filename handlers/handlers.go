@@ -19,7 +19,8 @@ import (
 	"github.com/gobidialogue/portal/themes"
 )
 
-// Handlers holds what the page handlers need. Every field is required but Secure.
+// Handlers holds what the page handlers need. Every field is required but Secure, BaseURL
+// (without it, links shown to pass on are site-relative) and Mailer.
 type Handlers struct {
 	Guidelines portal.GuidelineStore
 	Accounts   *accounts.Service
@@ -29,6 +30,15 @@ type Handlers struct {
 	Now        portal.Clock
 	// Secure marks cookies Secure: the site is served over https.
 	Secure bool
+	// BaseURL is the public URL of the site, such as https://dialogue.example.mn: one-time
+	// links shown to an admin to pass on are built on it.
+	BaseURL string
+	// Mailer sends password-reset links. It is nil while the portal sends no e-mail: then
+	// a reset asked for on the reset page is not created at all, and an admin creates one
+	// from the person's admin page instead.
+	Mailer Mailer
+	// Providers are the sign-in providers the sign-in page offers, besides the password.
+	Providers []ProviderLink
 }
 
 // Page is the part every page shares: the language and its strings (through the embedded

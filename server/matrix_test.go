@@ -75,7 +75,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("%s %s: action %q is not in the policy table", r.method, r.path, r.action)
 			continue
 		}
-		path := strings.NewReplacer(":slug", "truck-drivers", ":n", "1", ":token", "no-such-token").Replace(r.path)
+		path := strings.NewReplacer(":slug", "truck-drivers", ":n", "1", ":token", "no-such-token", ":id", "no-such-id").Replace(r.path)
 		for _, role := range append([]portal.Role{portal.RoleVisitor}, portal.Roles...) {
 			req := httptest.NewRequest(r.method, path, nil)
 			if c := cookie(role); c != "" {

@@ -40,6 +40,30 @@ func (s *Server) table() []route {
 		// Signed-in people.
 		{"GET", "/profile", portal.ActionProfile, h.HandleProfile},
 		{"POST", "/profile/sessions/end", portal.ActionProfile, h.HandleEndSessions},
+
+		// Invitations and password resets: anyone holding the link.
+		{"GET", "/invitations/:token", portal.ActionSignIn, h.HandleInvitation},
+		{"POST", "/invitations/:token", portal.ActionSignIn, h.HandleInvitationPost},
+		{"GET", "/reset", portal.ActionSignIn, h.HandleResetRequest},
+		{"POST", "/reset", portal.ActionSignIn, h.HandleResetRequestPost},
+		{"GET", "/reset/:token", portal.ActionSignIn, h.HandleReset},
+		{"POST", "/reset/:token", portal.ActionSignIn, h.HandleResetPost},
+
+		// Administration: the secretariat onboards organisations and people; admins
+		// manage accounts and read the audit log.
+		{"GET", "/admin", portal.ActionAdmin, h.HandleAdmin},
+		{"GET", "/admin/invitations", portal.ActionInvite, h.HandleInvitations},
+		{"POST", "/admin/invitations", portal.ActionInvite, h.HandleInvitationCreate},
+		{"POST", "/admin/invitations/:id/revoke", portal.ActionInvite, h.HandleInvitationRevoke},
+		{"GET", "/admin/organisations", portal.ActionManageOrgs, h.HandleOrganisations},
+		{"POST", "/admin/organisations", portal.ActionManageOrgs, h.HandleOrganisationCreate},
+		{"POST", "/admin/organisations/:id", portal.ActionManageOrgs, h.HandleOrganisationUpdate},
+		{"POST", "/admin/organisations/:id/verify", portal.ActionManageOrgs, h.HandleOrganisationVerify},
+		{"GET", "/admin/people", portal.ActionManageUsers, h.HandlePeople},
+		{"GET", "/admin/people/:id", portal.ActionManageUsers, h.HandlePerson},
+		{"POST", "/admin/people/:id", portal.ActionManageUsers, h.HandlePersonPost},
+		{"POST", "/admin/people/:id/reset-link", portal.ActionManageUsers, h.HandlePersonResetLink},
+		{"GET", "/admin/audit", portal.ActionViewAudit, h.HandleAudit},
 	}
 }
 

@@ -49,7 +49,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	h := &handlers.Handlers{Guidelines: a.db, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
-		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), Providers: links}
+		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), BaseURL: cfg.Site.BaseURL, Providers: links}
 	srv, err := server.New(server.Config{
 		TrustedProxies:  cfg.Server.TrustedProxies,
 		BaseURL:         cfg.Site.BaseURL,

@@ -1,0 +1,157 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/accounts"
+	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/server"
+	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/themes"
+)
+
+// startAccountsPortal serves the real router over a fresh database, on an address it
+// knows before it starts, so that the links it shows to pass on point at itself. It
+// returns the address and the account service.
+func startAccountsPortal(t *testing.T) (string, *accounts.Service) {
+	t.Helper()
+	db := storetest.Open(t)
+	theme, err := themes.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
+	h := &handlers.Handlers{Guidelines: db, Accounts: svc, DB: db, Theme: theme,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, BaseURL: base}
+	srv, err := server.New(server.Config{BaseURL: base}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return base, svc
+}
+
+// watchConsole reports the console errors, warnings and uncaught exceptions of the tab
+// of ctx, as browser does for the first tab.
+func watchConsole(ctx context.Context) func() []string {
+	var mu sync.Mutex
+	var problems []string
+	messages := chromedp.Console(ctx) // creates the tab now, not in the goroutine
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			switch m.Type {
+			case chromedp.ConsoleError, chromedp.ConsoleWarning, chromedp.ConsoleException:
+				mu.Lock()
+				problems = append(problems, fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), problems...)
+	}
+}
+
+// TestInviteMiningCSROfficer is the newcomer's path of the accounts issue: the first
+// admin, signed in with the link the CLI prints, invites a CSR officer of a mining
+// company; the officer opens the invitation in a browser of their own, sets a password
+// and sees their role and organisation. (Refused passwords are the handler tests' part: a
+// 400 page is a console error to Chromium.)
+func TestInviteMiningCSROfficer(t *testing.T) {
+	base, svc := startAccountsPortal(t)
+	ctx := context.Background()
+	admin := &portal.User{Email: "admin@council.mn", Name: "Админ Батбаяр", Role: portal.RoleAdmin}
+	if err := svc.CreateUser(ctx, "", admin); err != nil {
+		t.Fatal(err)
+	}
+	org := &portal.Organisation{ID: "oyu-tolgoi", NameMN: "Оюу толгой ХХК", NameEN: "Oyu Tolgoi LLC", Group: portal.GroupMining, Verified: true}
+	if err := svc.CreateOrganisation(ctx, admin, org); err != nil {
+		t.Fatal(err)
+	}
+	signIn, err := svc.IssueSignInLink(ctx, "", admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	// The admin signs in with the one-time link and opens the invitations.
+	adminTab, problems := browser(t)
+	step(t, adminTab, "admin signs in",
+		chromedp.Navigate(base+"/login/link/"+signIn),
+		chromedp.Click(css("main form button")),
+		chromedp.WaitVisible(css(".profile .role")),
+		chromedp.Click(css(`nav.menu a[href="/admin"]`)),
+		chromedp.Click(css(`.sections a[href="/admin/invitations"]`)),
+		chromedp.WaitVisible(css("form.invite")),
+	)
+	step(t, adminTab, "admin invites the officer",
+		chromedp.SendKeys(css(`form.invite input[name="email"]`), "csr.officer@oyutolgoi.mn"),
+		chromedp.SetValue(css(`form.invite select[name="role"]`), "member"),
+		chromedp.SetValue(css(`form.invite select[name="org"]`), "oyu-tolgoi"),
+		chromedp.Click(css(`form.invite button[type="submit"]`)),
+		chromedp.WaitVisible(css("#invitation-link")),
+	)
+	link := value(t, adminTab, chromedp.Value(css("#invitation-link")))
+	if !strings.HasPrefix(link, base+"/invitations/") {
+		t.Fatalf("invitation link %q, want one on %s", link, base)
+	}
+	if state := text(t, adminTab, "table.invitations .state"); state != "Хүлээгдэж буй" {
+		t.Errorf("invitation state %q, want pending", state)
+	}
+
+	// The officer opens it in a browser context of their own: no admin cookie.
+	officer, cancel := chromedp.NewContext(adminTab, chromedp.WithNewBrowserContext())
+	defer cancel()
+	officerProblems := watchConsole(officer)
+	step(t, officer, "officer opens the invitation", chromedp.Navigate(link), chromedp.WaitVisible(css("form.stack")))
+	if role, o := text(t, officer, ".facts .role"), text(t, officer, ".facts .org"); role != "Гишүүн" ||
+		o != "Оюу толгой ХХК · Уул уурхайн компани" {
+		t.Fatalf("invitation shows role %q, organisation %q", role, o)
+	}
+	if who := text(t, officer, "main .lead"); !strings.Contains(who, "Админ Батбаяр") {
+		t.Errorf("the invitation does not say who invited: %q", who)
+	}
+
+	const pw = "говийн салхи 2026 он"
+	step(t, officer, "officer sets a password",
+		chromedp.SendKeys(css(`input[name="name"]`), "Оюунчимэг Дорж"),
+		chromedp.SendKeys(css(`input[name="password"]`), pw),
+		chromedp.SendKeys(css(`input[name="confirm"]`), pw),
+		chromedp.Click(css(`form.stack button[type="submit"]`)),
+		chromedp.WaitVisible(css(".profile .role")),
+	)
+	if loc := value(t, officer, chromedp.Location()); loc != base+"/profile" {
+		t.Errorf("after accepting: %s, want the profile", loc)
+	}
+	if role := text(t, officer, ".profile .role"); role != "Гишүүн" {
+		t.Errorf("profile role %q, want Гишүүн (member)", role)
+	}
+	if o := text(t, officer, ".profile .facts dd:nth-of-type(4)"); !strings.Contains(o, "Оюу толгой ХХК · Уул уурхайн компани") {
+		t.Errorf("profile organisation %q", o)
+	}
+	if name := text(t, officer, "nav.menu .who"); name != "Оюунчимэг Дорж" {
+		t.Errorf("signed in as %q", name)
+	}
+	if p := append(problems(), officerProblems()...); len(p) > 0 {
+		t.Fatalf("the browser reported problems:\n%s", strings.Join(p, "\n"))
+	}
+}

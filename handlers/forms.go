@@ -1,0 +1,165 @@
+package handlers
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/accounts"
+)
+
+// Limits of the account forms' fields, in bytes, besides those of the sign-in form.
+const (
+	maxQuery   = 200
+	maxOrgID   = 100
+	maxOrgName = 300
+	maxChoice  = 40 // a role, a stakeholder group, a yes/no
+)
+
+// fieldErrors maps a form field to the catalog key of what is wrong with it. A form's
+// Validate fills it; the page shows the messages in the user's language.
+type fieldErrors map[string]string
+
+// add records key for field unless the field has a problem already: the first one found
+// is the one shown.
+func (e fieldErrors) add(field, key string) {
+	if _, ok := e[field]; !ok {
+		e[field] = key
+	}
+}
+
+// messages returns the problems in p's language.
+func (e fieldErrors) messages(p *Page) map[string]string {
+	m := make(map[string]string, len(e))
+	for field, key := range e {
+		m[field] = p.T(key)
+	}
+	return m
+}
+
+// text checks a one-line text field, already trimmed: present when required, at most max
+// bytes, valid UTF-8 without control characters.
+func (e fieldErrors) text(field, value string, max int, required bool) {
+	switch {
+	case value == "" && required:
+		e.add(field, "form.required")
+	case len(value) > max:
+		e.add(field, "form.too_long")
+	case !utf8.ValidString(value) || strings.ContainsFunc(value, unicode.IsControl):
+		e.add(field, "admin.field.invalid")
+	}
+}
+
+// email checks an e-mail field, already trimmed.
+func (e fieldErrors) email(field, value string) {
+	e.text(field, value, maxEmail, true)
+	if _, ok := e[field]; !ok {
+		if _, err := portal.NormalizeEmail(value); err != nil {
+			e.add(field, "admin.field.email")
+		}
+	}
+}
+
+// newPassword checks a new password and its repetition. How strong it is, the account
+// service decides (see passwordProblem).
+func (e fieldErrors) newPassword(password, confirm string) {
+	switch {
+	case password == "":
+		e.add("password", "form.required")
+	case len(password) > maxPassword:
+		e.add("password", "form.too_long")
+	case !utf8.ValidString(password):
+		e.add("password", "admin.field.invalid")
+	}
+	switch {
+	case len(confirm) > maxPassword:
+		e.add("confirm", "form.too_long")
+	case confirm != password:
+		e.add("confirm", "reset.password.mismatch")
+	}
+}
+
+// yesNo reads a checkbox or a yes/no choice: "1" is yes, "" or "0" no, anything else a
+// problem of field.
+func (e fieldErrors) yesNo(field, value string) bool {
+	if value != "" && value != "0" && value != "1" {
+		e.add(field, "admin.field.invalid")
+	}
+	return value == "1"
+}
+
+// passwordProblem returns the catalog key of why the account service refused a password,
+// or "" when err is about something else.
+func passwordProblem(err error) string {
+	if p := accounts.PasswordProblemOf(err); p != "" {
+		return "reset.password." + string(p)
+	}
+	return ""
+}
+
+// postField returns the trimmed value of a posted form field.
+func postField(c *gin.Context, name string) string { return strings.TrimSpace(c.PostForm(name)) }
+
+// formState is what a page shows of its form after a refused submission.
+type formState struct {
+	Errors  map[string]string // field → message, in the user's language
+	Message string            // about the whole form
+}
+
+// option is one choice of a <select>.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// roleOptions returns the roles actor may give, labelled in p's language.
+func roleOptions(p *Page, actor *portal.User, selected string) []option {
+	var opts []option
+	for _, r := range portal.Roles {
+		if portal.CanAssign(actor, r) {
+			opts = append(opts, option{Value: string(r), Label: p.T("role." + string(r)), Selected: string(r) == selected})
+		}
+	}
+	return opts
+}
+
+// orgOptions returns "no organisation" and the organisations, labelled in p's language.
+func orgOptions(p *Page, orgs []*portal.Organisation, selected string) []option {
+	opts := []option{{Value: "", Label: p.T("profile.no_organisation"), Selected: selected == ""}}
+	for _, o := range orgs {
+		label := o.Name(p.Lang) + " · " + p.T("group."+string(o.Group))
+		opts = append(opts, option{Value: o.ID, Label: label, Selected: o.ID == selected})
+	}
+	return opts
+}
+
+// findOrg returns the organisation of orgs with id, or nil.
+func findOrg(orgs []*portal.Organisation, id string) *portal.Organisation {
+	for _, o := range orgs {
+		if o.ID == id {
+			return o
+		}
+	}
+	return nil
+}
+
+// linkURL returns the address of path on the public site, for a link to pass on.
+func (h *Handlers) linkURL(path string) string {
+	return strings.TrimSuffix(h.BaseURL, "/") + path
+}
+
+// noStore keeps a page that shows a one-time link out of every cache, the browser's too.
+func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
+
+// hasField reports whether err is a *portal.Error that marks field.
+func hasField(err error, field string) bool {
+	var pe *portal.Error
+	if errors.As(err, &pe) {
+		_, ok := pe.Fields[field]
+		return ok
+	}
+	return false
+}
