@@ -140,3 +140,25 @@ type userAuditEntry struct {
 func userAudit(u *portal.User) userAuditEntry {
 	return userAuditEntry{Email: u.Email, Name: u.Name, Role: u.Role, OrgID: u.OrgID, Disabled: u.Disabled}
 }
+
+// UpdateProfile changes what a person may change about themselves: their name and the
+// language the portal speaks to them in. It reads the person afresh, so nothing an admin
+// changed meanwhile is written back.
+func (s *Service) UpdateProfile(ctx context.Context, userID, name string, lang portal.Language) (*portal.User, error) {
+	u, err := s.Store.FindUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	u.Name, u.Language = strings.TrimSpace(name), lang
+	if !lang.Valid() {
+		return nil, portal.FieldError("language", "unknown language %q", lang)
+	}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	u.UpdatedAt = s.now()
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}

@@ -116,6 +116,9 @@ func (h *Handlers) startSession(c *gin.Context, u *portal.User, provider string)
 		return err
 	}
 	h.setSessionCookie(c, token, sess.ExpiresAt)
+	if u.Language.Valid() {
+		h.setLangCookie(c, u.Language) // the portal speaks the person's preferred language
+	}
 	return nil
 }
 

@@ -220,3 +220,50 @@ func TestCrossSiteLoginRefused(t *testing.T) {
 		t.Fatalf("cross-site login: %d", r.Code)
 	}
 }
+
+func TestProfileEdit(t *testing.T) {
+	h, db := newServer(t)
+	member(t, db, "edit@example.org")
+	r := post(t, h, "/login", url.Values{"email": {"edit@example.org"}, "password": {password}})
+	cookie := "portal_session=" + sessionCookie(r).Value
+	tests := []struct {
+		name    string
+		form    url.Values
+		status  int
+		invalid string
+	}{
+		{"empty name", url.Values{"name": {" "}, "language": {"en"}}, 400, "name"},
+		{"oversize name", url.Values{"name": {strings.Repeat("н", 201)}, "language": {"en"}}, 400, "name"},
+		{"unknown language", url.Values{"name": {"Saraa"}, "language": {"fr"}}, 400, "language"},
+		{"escaping", url.Values{"name": {"<script>alert(1)</script>"}, "language": {"en"}}, 303, ""},
+		{"saved", url.Values{"name": {"Сараа Б."}, "language": {"en"}}, 303, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := post(t, h, "/profile", tt.form, "Cookie", cookie)
+			if r.Code != tt.status {
+				t.Fatalf("status %d, want %d\n%.400s", r.Code, tt.status, r.body)
+			}
+			if tt.invalid != "" && r.doc.Find(`[name="`+tt.invalid+`"][aria-invalid="true"]`).Length() != 1 {
+				t.Errorf("field %s not marked", tt.invalid)
+			}
+		})
+	}
+	// The page now speaks English (the preferred language) and shows the new name, escaped.
+	r = get(t, h, "GET", "/profile", "Cookie", cookie+"; lang=en")
+	if r.Code != 200 || !strings.Contains(r.body, `value="Сараа Б."`) || r.text("h1") != "Your profile" {
+		t.Fatalf("profile after saving: %d %q", r.Code, r.text("h1"))
+	}
+	if strings.Contains(r.body, "<script>alert(1)") {
+		t.Error("unescaped name")
+	}
+	// Signing in again sets the preferred language for the browser.
+	r = post(t, h, "/login", url.Values{"email": {"edit@example.org"}, "password": {password}})
+	found := false
+	for _, c := range r.Result().Cookies() {
+		found = found || (c.Name == "lang" && c.Value == "en")
+	}
+	if !found {
+		t.Error("sign-in did not set the preferred language")
+	}
+}

@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
@@ -13,26 +15,80 @@ type profilePage struct {
 	Org       *portal.Organisation
 	RoleName  string
 	GroupName string
+	Name      string            // the name field, as submitted
+	Language  portal.Language   // the preferred-language field, as submitted
+	Errors    map[string]string // field → message
+	Saved     bool
 }
 
 // HandleProfile serves GET /profile.
 func (h *Handlers) HandleProfile(c *gin.Context) {
-	p := profilePage{Page: h.page(c, "", "profile")}
+	p, ok := h.profilePage(c)
+	if !ok {
+		return
+	}
+	p.Saved = c.Query("saved") == "1"
+	h.render(c, http.StatusOK, "profile", p)
+}
+
+func (h *Handlers) profilePage(c *gin.Context) (profilePage, bool) {
+	p := profilePage{Page: h.page(c, "", "profile"), Errors: map[string]string{}}
 	p.Title = p.T("profile.title")
 	u := p.User
 	p.RoleName = p.T("role." + string(portal.RoleOf(u)))
+	p.Name, p.Language = u.Name, u.Language
+	if !p.Language.Valid() {
+		p.Language = p.Lang
+	}
 	if u.OrgID != "" {
 		org, err := h.Accounts.Store.FindOrganisation(c.Request.Context(), u.OrgID)
 		if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
 			h.Error(c, err)
-			return
+			return p, false
 		}
 		p.Org = org
 		if org != nil {
 			p.GroupName = p.T("group." + string(org.Group))
 		}
 	}
-	h.render(c, http.StatusOK, "profile", p)
+	return p, true
+}
+
+// HandleProfilePost serves POST /profile: a person changes their name or preferred language.
+func (h *Handlers) HandleProfilePost(c *gin.Context) {
+	p, ok := h.profilePage(c)
+	if !ok {
+		return
+	}
+	p.Name = strings.TrimSpace(c.PostForm("name"))
+	p.Language = portal.Language(c.PostForm("language"))
+	switch {
+	case p.Name == "":
+		p.Errors["name"] = p.T("form.required")
+	case len(p.Name) > maxName:
+		p.Errors["name"] = p.T("form.too_long")
+	}
+	if !p.Language.Valid() {
+		p.Errors["language"] = p.T("profile.bad_language")
+		p.Language = p.Lang
+	}
+	if len(p.Errors) > 0 {
+		h.render(c, http.StatusBadRequest, "profile", p)
+		return
+	}
+	u, err := h.Accounts.UpdateProfile(c.Request.Context(), p.User.ID, p.Name, p.Language)
+	var pe *portal.Error
+	if errors.As(err, &pe) && pe.Code == portal.EINVALID {
+		p.Errors["name"] = p.T("form.invalid")
+		h.render(c, http.StatusBadRequest, "profile", p)
+		return
+	}
+	if err != nil {
+		h.Error(c, err)
+		return
+	}
+	h.setLangCookie(c, u.Language)
+	c.Redirect(http.StatusSeeOther, "/profile?saved=1")
 }
 
 // HandleEndSessions serves POST /profile/sessions/end: sign out everywhere.
@@ -44,4 +100,13 @@ func (h *Handlers) HandleEndSessions(c *gin.Context) {
 	}
 	h.ClearSessionCookie(c)
 	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// LangCookie remembers the UI language a person chose.
+const LangCookie = "lang"
+
+// setLangCookie makes lang the UI language of this browser from now on.
+func (h *Handlers) setLangCookie(c *gin.Context, lang portal.Language) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: LangCookie, Value: string(lang), Path: "/",
+		MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteLaxMode})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/handlers"
 )
 
 // recovery turns a panic into a logged error and the themed 500 page.
@@ -102,16 +103,13 @@ func (s *Server) bodyLimit() gin.HandlerFunc {
 	}
 }
 
-// langCookie remembers the UI language a person chose.
-const langCookie = "lang"
-
 // language decides the UI language: ?lang=, then the cookie, then Accept-Language, then the
 // site default. A valid ?lang= is remembered in the cookie; an invalid one is an error.
 func (s *Server) language() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		lang := s.cfg.DefaultLanguage
 		query, inQuery := c.GetQuery("lang")
-		cookie, _ := c.Cookie(langCookie)
+		cookie, _ := c.Cookie(handlers.LangCookie)
 		switch {
 		case inQuery:
 			l, err := portal.ParseLanguage(query)
@@ -125,7 +123,7 @@ func (s *Server) language() gin.HandlerFunc {
 				return
 			}
 			lang = l
-			http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: string(lang), Path: "/",
+			http.SetCookie(c.Writer, &http.Cookie{Name: handlers.LangCookie, Value: string(lang), Path: "/",
 				MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 		case portal.Language(cookie).Valid():
 			lang = portal.Language(cookie)

@@ -39,6 +39,7 @@ func (s *Server) table() []route {
 
 		// Signed-in people.
 		{"GET", "/profile", portal.ActionProfile, h.HandleProfile},
+		{"POST", "/profile", portal.ActionProfile, h.HandleProfilePost},
 		{"POST", "/profile/sessions/end", portal.ActionProfile, h.HandleEndSessions},
 
 		// Invitations and password resets: anyone holding the link.
