@@ -162,3 +162,27 @@ func (s *Service) UpdateProfile(ctx context.Context, userID, name string, lang p
 	}
 	return u, nil
 }
+
+// LinkIdentity adds a provider identity to the signed-in person userID, so they can sign
+// in with it from now on. ECONFLICT when the identity belongs to someone else.
+func (s *Service) LinkIdentity(ctx context.Context, userID string, id portal.Identity) (*portal.User, error) {
+	if id.Provider == "" || id.Provider == portal.ProviderLocal || id.Subject == "" {
+		return nil, portal.Errorf(portal.EINVALID, "a provider identity needs a provider and a subject")
+	}
+	u, err := s.Store.FindUser(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	for _, have := range u.Identities {
+		if have.Provider == id.Provider && have.Subject == id.Subject {
+			return u, nil
+		}
+	}
+	id.LinkedAt = s.now()
+	u.Identities = append(u.Identities, id)
+	u.UpdatedAt = id.LinkedAt
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, s.audit(ctx, u.ID, "user.link", u.ID, nil, map[string]string{"provider": id.Provider})
+}

@@ -42,6 +42,9 @@ func (h *Handlers) HandleOAuthBegin(c *gin.Context) {
 	if inv := c.Query("invitation"); inv != "" && len(inv) < 100 {
 		next.Set("invitation", inv)
 	}
+	if c.Query("link") == "1" && p.User != nil {
+		next.Set("link", p.User.ID) // checked again at the callback against the session
+	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: nextCookie, Value: next.Encode(), Path: "/auth", MaxAge: 600,
 		HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteLaxMode})
 	req := gothic.GetContextWithProvider(c.Request, name)
@@ -81,6 +84,10 @@ func (h *Handlers) HandleOAuthCallback(c *gin.Context) {
 	id := portal.Identity{Provider: name, Subject: gu.UserID, Email: gu.Email}
 	ctx := c.Request.Context()
 	var u *portal.User
+	if me := p.User; me != nil && next.Get("link") == me.ID {
+		h.linkIdentity(c, &p, me, id)
+		return
+	}
 	if inv := next.Get("invitation"); inv != "" {
 		u, err = h.Accounts.AcceptInvitationExternal(ctx, inv, id, displayName(gu.Name, gu.FirstName, gu.LastName, gu.NickName, gu.Email))
 	} else {
@@ -123,4 +130,18 @@ func displayName(name, first, last, nick, email string) string {
 	}
 	local, _, _ := strings.Cut(email, "@")
 	return local
+}
+
+// linkIdentity adds the provider identity to the signed-in person and returns them to
+// their profile.
+func (h *Handlers) linkIdentity(c *gin.Context, p *Page, me *portal.User, id portal.Identity) {
+	_, err := h.Accounts.LinkIdentity(c.Request.Context(), me.ID, id)
+	switch portal.ErrorCode(err) {
+	case "":
+		c.Redirect(http.StatusSeeOther, "/profile?linked=1")
+	case portal.ECONFLICT:
+		h.Error(c, &userError{status: http.StatusConflict, detail: p.T("oauth.link_taken")})
+	default:
+		h.Error(c, err)
+	}
 }

@@ -186,3 +186,41 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+func TestLinkProviderToAccount(t *testing.T) {
+	base, db, m := oidcPortal(t)
+	member(t, db, "link-me@example.org")
+	other := member(t, db, "other@example.org")
+	ctx := context.Background()
+	if _, err := newAccounts(db).LinkIdentity(ctx, other.ID, portal.Identity{Provider: "oidc-gov", Subject: "taken"}); err != nil {
+		t.Fatal(err)
+	}
+	c := browserClient(t)
+	resp, err := c.PostForm(base+"/login", url.Values{"email": {"link-me@example.org"}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// The profile offers the provider; linking it brings the person back to the profile.
+	_, body := fetch(t, c, base+"/profile?lang=en")
+	if !strings.Contains(body, `href="/auth/oidc-gov?link=1"`) {
+		t.Fatal("the profile does not offer to link the provider")
+	}
+	m.QueueUser(&mockoidc.MockUser{Subject: "mine", Email: "someone@example.org"})
+	resp, body = fetch(t, c, base+"/auth/oidc-gov?link=1&lang=en")
+	if resp.Request.URL.Path != "/profile" || !strings.Contains(body, "is linked to your account") {
+		t.Fatalf("link: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	// A fresh browser now signs in with the provider as this person.
+	m.QueueUser(&mockoidc.MockUser{Subject: "mine", Email: "someone@example.org"})
+	resp, body = fetch(t, browserClient(t), base+"/auth/oidc-gov?return_to=%2Fprofile")
+	if resp.Request.URL.Path != "/profile" || !strings.Contains(body, "link-me@example.org") {
+		t.Fatalf("sign-in with the linked provider: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	// An identity that is someone else's cannot be linked.
+	m.QueueUser(&mockoidc.MockUser{Subject: "taken", Email: "x@example.org"})
+	resp, _ = fetch(t, c, base+"/auth/oidc-gov?link=1")
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("linking someone else's identity: %d, want 409", resp.StatusCode)
+	}
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -19,6 +20,9 @@ type profilePage struct {
 	Language  portal.Language   // the preferred-language field, as submitted
 	Errors    map[string]string // field → message
 	Saved     bool
+	Linked    bool
+	// Linkable are the providers the person may add as a way to sign in.
+	Linkable []ProviderLink
 }
 
 // HandleProfile serves GET /profile.
@@ -27,7 +31,7 @@ func (h *Handlers) HandleProfile(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p.Saved = c.Query("saved") == "1"
+	p.Saved, p.Linked = c.Query("saved") == "1", c.Query("linked") == "1"
 	h.render(c, http.StatusOK, "profile", p)
 }
 
@@ -37,6 +41,11 @@ func (h *Handlers) profilePage(c *gin.Context) (profilePage, bool) {
 	u := p.User
 	p.RoleName = p.T("role." + string(portal.RoleOf(u)))
 	p.Name, p.Language = u.Name, u.Language
+	for _, pl := range h.Providers {
+		if !slices.ContainsFunc(u.Identities, func(id portal.Identity) bool { return id.Provider == pl.Name }) {
+			p.Linkable = append(p.Linkable, pl)
+		}
+	}
 	if !p.Language.Valid() {
 		p.Language = p.Lang
 	}
