@@ -295,6 +295,12 @@ type AccountStore interface {
 	SaveThrottle(ctx context.Context, t *Throttle) error
 	DeleteThrottle(ctx context.Context, key string) error
 
+	// SweepSessions deletes the sessions past their absolute expiry at now or unused since
+	// idleBefore, and returns how many it deleted.
+	SweepSessions(ctx context.Context, now, idleBefore time.Time) (int, error)
+	// SweepThrottles deletes the throttles whose last failure is before before.
+	SweepThrottles(ctx context.Context, before time.Time) (int, error)
+
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// FindAudit returns the newest entries first, at most limit of them.
 	FindAudit(ctx context.Context, limit int) ([]*AuditEntry, error)

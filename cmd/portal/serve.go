@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
@@ -14,7 +16,8 @@ import (
 )
 
 // runServe runs the portal until ctx is cancelled, then shuts down in order: the HTTP
-// server, then the database client, then the embedded database.
+// server, then the background workers, then the database client, then the embedded
+// database.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, flags := newFlags("serve", stderr)
 	addr := fs.String("addr", "", "listen on `HOST:PORT` (overrides server.addr and PORTAL_ADDR)")
@@ -66,7 +69,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("server.addr: %w", err)
 	}
+	// Background workers stop after the server and before the database (deferred close).
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { a.accounts.SweepEvery(workers, time.Hour, a.logger) })
 	fmt.Fprintf(stdout, "Gobi Dialogue Portal listening on http://%s/\n", ln.Addr())
 	a.logger.Info("listening", "addr", ln.Addr().String())
-	return srv.Serve(ctx, ln)
+	err = srv.Serve(ctx, ln)
+	stopWorkers()
+	wg.Wait()
+	return err
 }
