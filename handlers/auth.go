@@ -116,8 +116,9 @@ func (h *Handlers) startSession(c *gin.Context, u *portal.User, provider string)
 		return err
 	}
 	h.setSessionCookie(c, token, sess.ExpiresAt)
-	if u.Language.Valid() {
-		h.setLangCookie(c, u.Language) // the portal speaks the person's preferred language
+	if _, err := c.Cookie(LangCookie); err != nil && u.Language.Valid() {
+		// A browser that has not chosen a language gets the person's preferred one.
+		h.setLangCookie(c, u.Language)
 	}
 	return nil
 }
