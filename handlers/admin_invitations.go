@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -18,12 +19,16 @@ const invitationsLimit = 200
 type invitationsPage struct {
 	Page
 	formState
-	Email       string
-	Roles, Orgs []option
-	Link        string
-	LinkEmail   string
-	LinkExpires string
-	Invitations []invitationRow
+	Email         string
+	Roles, Orgs   []option
+	Mail          bool     // the portal sends e-mail: the link goes to the address too
+	MailLanguages []option // of the e-mail, when Mail
+	Link          string
+	LinkEmail     string
+	LinkExpires   string
+	Mailed        bool // the link went to LinkEmail by e-mail
+	MailFailed    bool // sending it failed: the inviter must pass the link on
+	Invitations   []invitationRow
 }
 
 // invitationRow is one invitation as the page lists it.
@@ -38,16 +43,24 @@ type invitationRow struct {
 
 // inviteForm is what the invitation form posts.
 type inviteForm struct {
-	Email string
-	Role  portal.Role
-	OrgID string
+	Email    string
+	Role     portal.Role
+	OrgID    string
+	Language portal.Language // of the e-mail; lang when the form names none
 }
 
 // readInviteForm reads and checks the form against what actor may give and the
-// organisations there are.
-func readInviteForm(c *gin.Context, actor *portal.User, orgs []*portal.Organisation) (inviteForm, fieldErrors) {
-	f := inviteForm{Email: postField(c, "email"), Role: portal.Role(postField(c, "role")), OrgID: postField(c, "org")}
+// organisations there are; lang is the e-mail's language when the form names none.
+func readInviteForm(c *gin.Context, actor *portal.User, orgs []*portal.Organisation, lang portal.Language) (inviteForm, fieldErrors) {
+	f := inviteForm{Email: postField(c, "email"), Role: portal.Role(postField(c, "role")), OrgID: postField(c, "org"),
+		Language: lang}
 	errs := fieldErrors{}
+	if v := postField(c, "language"); v != "" {
+		f.Language = portal.Language(v)
+		if !f.Language.Valid() {
+			errs.add("language", "admin.field.invalid")
+		}
+	}
 	errs.email("email", f.Email)
 	errs.text("role", string(f.Role), maxChoice, true)
 	errs.text("org", f.OrgID, maxOrgID, false)
@@ -70,8 +83,9 @@ func (h *Handlers) HandleInvitations(c *gin.Context) {
 	h.renderInvitations(c, http.StatusOK, inviteForm{}, nil)
 }
 
-// HandleInvitationCreate serves POST /admin/invitations: it creates the invitation and
-// shows its link, this once, for the secretariat to pass on.
+// HandleInvitationCreate serves POST /admin/invitations: it creates the invitation, sends
+// its link to the invited address when the portal sends e-mail, and shows the link, this
+// once, for the secretariat to pass on (another way, should the e-mail not arrive).
 func (h *Handlers) HandleInvitationCreate(c *gin.Context) {
 	ctx := c.Request.Context()
 	actor := portal.UserFromContext(ctx)
@@ -80,7 +94,7 @@ func (h *Handlers) HandleInvitationCreate(c *gin.Context) {
 		h.Error(c, err)
 		return
 	}
-	f, errs := readInviteForm(c, actor, orgs)
+	f, errs := readInviteForm(c, actor, orgs, h.defaultLanguage())
 	if len(errs) > 0 {
 		h.renderInvitations(c, http.StatusBadRequest, f, errs)
 		return
@@ -94,10 +108,29 @@ func (h *Handlers) HandleInvitationCreate(c *gin.Context) {
 	default:
 		if p, ok := h.invitations(c, inviteForm{}, nil); ok {
 			p.Link, p.LinkEmail, p.LinkExpires = h.linkURL(invitationURL(token)), t.Email, dateTime(&p.Page, t.ExpiresAt)
+			if h.Mailer != nil {
+				err := h.mailInvitation(ctx, actor, f.Language, t, findOrg(orgs, t.OrgID), p.Link)
+				p.Mailed, p.MailFailed = err == nil, err != nil
+			}
 			noStore(c)
 			h.render(c, http.StatusCreated, "admin-invitations", p)
 		}
 	}
+}
+
+// mailInvitation sends the link of invitation t, from actor, to the address it is bound to.
+// A failure is logged, without the link: the invitation stands, and the page says so.
+func (h *Handlers) mailInvitation(ctx context.Context, actor *portal.User, lang portal.Language, t *portal.Token,
+	org *portal.Organisation, link string) error {
+	orgName := ""
+	if org != nil {
+		orgName = org.Name(lang)
+	}
+	err := h.Mailer.SendInvitation(ctx, t.Email, lang, actor.Name, orgName, link, t.ExpiresAt)
+	if err != nil {
+		h.Logger.ErrorContext(ctx, "send invitation", "invitation", t.ID, "err", err)
+	}
+	return err
 }
 
 // HandleInvitationRevoke serves POST /admin/invitations/{id}/revoke: the invitation's link
@@ -139,7 +172,27 @@ func (h *Handlers) invitations(c *gin.Context, f inviteForm, errs fieldErrors) (
 		return nil, false
 	}
 	p.Roles, p.Orgs = roleOptions(&p.Page, p.User, string(f.Role)), orgOptions(&p.Page, orgs, f.OrgID)
+	if p.Mail = h.Mailer != nil; p.Mail {
+		p.MailLanguages = h.languageOptions(cmp.Or(f.Language, h.defaultLanguage()))
+	}
 	return p, true
+}
+
+// languageOptions returns the languages, each named in itself.
+func (h *Handlers) languageOptions(selected portal.Language) []option {
+	var opts []option
+	for _, l := range portal.Languages {
+		opts = append(opts, option{Value: string(l), Label: h.Theme.Translator(l).T("lang.name"), Selected: l == selected})
+	}
+	return opts
+}
+
+// defaultLanguage returns the site's language.
+func (h *Handlers) defaultLanguage() portal.Language {
+	if h.DefaultLanguage.Valid() {
+		return h.DefaultLanguage
+	}
+	return portal.Mongolian
 }
 
 // listInvitations adds the newest invitations to p.

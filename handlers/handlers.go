@@ -20,7 +20,8 @@ import (
 )
 
 // Handlers holds what the page handlers need. Every field is required but Secure, BaseURL
-// (without it, links shown to pass on are site-relative) and Mailer.
+// (without it, links shown to pass on are site-relative; a Mailer needs it),
+// DefaultLanguage and Mailer.
 type Handlers struct {
 	Guidelines portal.GuidelineStore
 	Accounts   *accounts.Service
@@ -33,9 +34,13 @@ type Handlers struct {
 	// BaseURL is the public URL of the site, such as https://dialogue.example.mn: one-time
 	// links shown to an admin to pass on are built on it.
 	BaseURL string
-	// Mailer sends password-reset links. It is nil while the portal sends no e-mail: then
-	// a reset asked for on the reset page is not created at all, and an admin creates one
-	// from the person's admin page instead.
+	// DefaultLanguage is the site's language, in which an invitation e-mail is written
+	// unless the inviter chooses another; empty means Mongolian.
+	DefaultLanguage portal.Language
+	// Mailer sends password-reset links and invitations. It is nil while the portal sends
+	// no e-mail: then a reset asked for on the reset page is not created at all, and an
+	// admin creates one from the person's admin page instead; an invitation's link is only
+	// shown, for the inviter to pass on.
 	Mailer Mailer
 	// Providers are the sign-in providers the sign-in page offers, besides the password.
 	Providers []ProviderLink

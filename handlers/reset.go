@@ -4,15 +4,20 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
 )
 
-// Mailer sends a person the password-reset link they asked for, in their language.
+// Mailer sends one-time links by e-mail, each message in the recipient's language first.
 type Mailer interface {
+	// SendResetLink sends a person the password-reset link they asked for.
 	SendResetLink(ctx context.Context, to *portal.User, link string) error
+	// SendInvitation sends an invitation link to the address it is bound to: who invites,
+	// to which organisation (orgName, empty for none), and until when the link works.
+	SendInvitation(ctx context.Context, email string, lang portal.Language, inviterName, orgName, link string, expires time.Time) error
 }
 
 // resetRequestPage is the data of the page on which a person asks for a reset link.

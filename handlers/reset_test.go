@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/handlers"
@@ -136,6 +137,16 @@ type fakeMailer struct {
 	mu    sync.Mutex
 	links map[string]string // e-mail → link
 	fail  bool
+}
+
+func (m *fakeMailer) SendInvitation(_ context.Context, email string, _ portal.Language, _, _, link string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail {
+		return errors.New("smtp: connection refused")
+	}
+	m.links[email] = link
+	return nil
 }
 
 func (m *fakeMailer) SendResetLink(_ context.Context, to *portal.User, link string) error {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/mail"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -50,6 +51,7 @@ type Config struct {
 		} `yaml:"microsoft"`
 		OIDC []OIDCConfig `yaml:"oidc"`
 	} `yaml:"auth"`
+	Mail MailConfig `yaml:"mail"`
 	// Secrets, from the environment only (never from the file).
 	secrets secrets
 	Log     struct {
@@ -67,11 +69,20 @@ type OIDCConfig struct {
 	ClientID     string `yaml:"client_id"`
 }
 
+// MailConfig is the SMTP server the portal sends password-reset links and invitations
+// through; the portal sends no e-mail while SMTP is empty.
+type MailConfig struct {
+	SMTP     string `yaml:"smtp"`     // HOST:PORT; port 465 is TLS from the start, others STARTTLS when offered
+	From     string `yaml:"from"`     // such as "Gobi Dialogue Portal <portal@example.mn>"
+	Username string `yaml:"username"` // AUTH PLAIN; the password is PORTAL_SMTP_PASSWORD
+}
+
 // secrets are read from the environment only.
 type secrets struct {
 	google, microsoft string
 	oidc              map[string]string // by provider name
 	sessionKey        string
+	smtpPassword      string
 }
 
 // defaultConfig returns the built-in defaults: the embedded mode on this machine.
@@ -132,7 +143,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 		c.Site.DefaultLanguage = portal.Language(v)
 	}
 	c.secrets = secrets{google: getenv("PORTAL_GOOGLE_SECRET"), microsoft: getenv("PORTAL_MICROSOFT_SECRET"),
-		sessionKey: getenv("PORTAL_SESSION_KEY"), oidc: map[string]string{}}
+		sessionKey: getenv("PORTAL_SESSION_KEY"), smtpPassword: getenv("PORTAL_SMTP_PASSWORD"), oidc: map[string]string{}}
 	for _, o := range c.Auth.OIDC {
 		c.secrets.oidc[o.Name] = getenv(oidcSecretEnv(o.Name))
 	}
@@ -177,6 +188,32 @@ func (c *Config) validateAuth() error {
 	return nil
 }
 
+// validateMail checks the SMTP settings: a server, a sender to send as, and a password for
+// the username.
+func (c *Config) validateMail() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	m := c.Mail
+	if m.SMTP != "" {
+		if _, _, err := mail.SplitAddr(m.SMTP); err != nil {
+			return bad("mail.smtp", "%q is not HOST:PORT, such as smtp.example.mn:587", m.SMTP)
+		}
+		if m.From == "" {
+			return bad("mail.from", "is required when mail.smtp is set, such as \"Gobi Dialogue Portal <portal@example.mn>\"")
+		}
+	}
+	if m.From != "" {
+		if _, err := mail.ParseFrom(m.From); err != nil {
+			return bad("mail.from", "%q is not an address such as \"Gobi Dialogue Portal <portal@example.mn>\"", m.From)
+		}
+	}
+	if m.Username != "" && c.secrets.smtpPassword == "" {
+		return bad("mail.username", "is set, but PORTAL_SMTP_PASSWORD is not")
+	}
+	return nil
+}
+
 // Validate checks every key and names the first bad one.
 func (c *Config) Validate() error {
 	bad := func(key, format string, args ...any) error {
@@ -214,6 +251,9 @@ func (c *Config) Validate() error {
 		return bad("mongo.database", "%q is not a valid database name", c.Mongo.Database)
 	}
 	if err := c.validateAuth(); err != nil {
+		return err
+	}
+	if err := c.validateMail(); err != nil {
 		return err
 	}
 	if _, err := parseLevel(c.Log.Level); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/mail/mailtest"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while run writes to it.
@@ -45,15 +48,15 @@ func runCmd(t *testing.T, args ...string) (string, string, error) {
 	return stdout.String(), stderr.String(), err
 }
 
-// serve starts `portal serve` on a free port over data and returns its base URL and a
-// function that stops it and returns run's error.
-func serve(t *testing.T, data string) (string, func() error) {
+// serve starts `portal serve` on a free port over data, with more flags when given, and
+// returns its base URL and a function that stops it and returns run's error.
+func serve(t *testing.T, data string, flags ...string) (string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data}, noEnv, &stdout, &stderr)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, flags...), noEnv, &stdout, &stderr)
 	}()
 	addr := regexp.MustCompile(`listening on (http://\S+)/`)
 	deadline := time.Now().Add(60 * time.Second)
@@ -234,6 +237,12 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"oidc plain http", "auth:\n  oidc:\n    - {name: gov, label: Gov, discovery_url: 'http://sso.example/', client_id: p}\n",
 			map[string]string{"PORTAL_OIDC_GOV_SECRET": "s"}, "auth.oidc[0].discovery_url"},
 		{"short session key", "", map[string]string{"PORTAL_SESSION_KEY": "short"}, "PORTAL_SESSION_KEY"},
+		{"smtp without port", "mail:\n  smtp: smtp.example.mn\n  from: portal@example.mn\n", nil, "mail.smtp"},
+		{"smtp bad port", "mail:\n  smtp: 'smtp.example.mn:smtp'\n  from: portal@example.mn\n", nil, "mail.smtp"},
+		{"smtp without from", "mail:\n  smtp: 'smtp.example.mn:587'\n", nil, "mail.from"},
+		{"bad from", "mail:\n  smtp: 'smtp.example.mn:587'\n  from: Gobi Dialogue Portal\n", nil, "mail.from"},
+		{"username without password", "mail:\n  smtp: 'smtp.example.mn:587'\n  from: portal@example.mn\n  username: portal\n", nil, "PORTAL_SMTP_PASSWORD"},
+		{"smtp password in the file", "mail:\n  smtp: 'smtp.example.mn:587'\n  password: s3cret\n", nil, "password"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,6 +263,70 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}
 	if def := defaultConfig(); cfg.Server.Addr != def.Server.Addr || cfg.DataDir != def.DataDir || cfg.Site.DefaultLanguage != def.Site.DefaultLanguage {
 		t.Errorf("config.yaml disagrees with the built-in defaults: %+v", cfg)
+	}
+}
+
+func TestMailConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	file := "mail:\n  smtp: 'smtp.example.mn:587'\n  from: 'Gobi Dialogue Portal <portal@example.mn>'\n  username: portal\n"
+	if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PORTAL_SMTP_PASSWORD": "s3cret"}
+	cfg, err := loadConfig(path, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Mail.SMTP != "smtp.example.mn:587" || cfg.Mail.From != "Gobi Dialogue Portal <portal@example.mn>" ||
+		cfg.Mail.Username != "portal" || cfg.secrets.smtpPassword != "s3cret" {
+		t.Errorf("mail config %+v, password %q", cfg.Mail, cfg.secrets.smtpPassword)
+	}
+	if _, err := newMailer(cfg, &accounts.Service{}); err != nil {
+		t.Errorf("newMailer: %v", err)
+	}
+	// By default, and in the documented config.yaml, the portal sends no e-mail.
+	if def := defaultConfig(); def.Mail != (MailConfig{}) {
+		t.Errorf("default mail config %+v", def.Mail)
+	}
+}
+
+// TestServeSendsResetLinks: with mail.smtp set, a reset asked for on the running portal
+// arrives at the SMTP server, and its link sets the password.
+func TestServeSendsResetLinks(t *testing.T) {
+	smtp := mailtest.Start(t, mailtest.Options{})
+	data := t.TempDir()
+	if _, stderr, err := runCmd(t, "user", "create", "--data", data, "--email", "saraa@example.mn", "--name", "Сараа", "--role", "member"); err != nil {
+		t.Fatalf("user create: %v\n%s", err, stderr)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	file := "mail:\n  smtp: '" + smtp.Addr() + "'\n  from: 'Gobi Dialogue Portal <portal@example.mn>'\n"
+	if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, stop := serve(t, data, "--config", path)
+	defer stop()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(base+"/reset", url.Values{"email": {"saraa@example.mn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	msgs := smtp.Messages()
+	if resp.StatusCode != http.StatusSeeOther || len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "saraa@example.mn" {
+		t.Fatalf("reset request: %d, %d messages", resp.StatusCode, len(msgs))
+	}
+	link := regexp.MustCompile(`http://127\.0\.0\.1:8080(/reset/\S+)`).FindStringSubmatch(msgs[0].Body)
+	if link == nil {
+		t.Fatalf("no reset link in\n%s", msgs[0].Body)
+	}
+	const password = "a caravan of camels at dawn"
+	resp, err = client.PostForm(base+link[1], url.Values{"password": {password}, "confirm": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/profile" {
+		t.Errorf("reset with the mailed link: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -9,8 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/mail"
 	"github.com/gobidialogue/portal/server"
 	"github.com/gobidialogue/portal/themes"
 )
@@ -52,7 +55,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	h := &handlers.Handlers{Guidelines: a.db, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
-		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), BaseURL: cfg.Site.BaseURL, Providers: links}
+		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), BaseURL: cfg.Site.BaseURL,
+		DefaultLanguage: cfg.Site.DefaultLanguage, Providers: links}
+	if cfg.Mail.SMTP != "" {
+		m, err := newMailer(cfg, a.accounts)
+		if err != nil {
+			return err
+		}
+		h.Mailer = m
+		a.logger.Info("sending e-mail", "smtp", cfg.Mail.SMTP)
+	}
 	srv, err := server.New(server.Config{
 		TrustedProxies:  cfg.Server.TrustedProxies,
 		BaseURL:         cfg.Site.BaseURL,
@@ -79,4 +91,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	stopWorkers()
 	wg.Wait()
 	return err
+}
+
+// newMailer returns the mailer of mail.smtp, whose messages say as long a life for a reset
+// link as the account service gives it.
+func newMailer(cfg *Config, acc *accounts.Service) (*mail.Mailer, error) {
+	m, err := mail.New(mail.Config{Addr: cfg.Mail.SMTP, From: cfg.Mail.From, Username: cfg.Mail.Username,
+		Password: cfg.secrets.smtpPassword, ResetTTL: cmp.Or(acc.ResetTTL, accounts.DefaultResetTTL), Now: clock})
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return m, nil
 }
