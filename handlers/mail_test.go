@@ -50,7 +50,7 @@ func TestResetBySMTP(t *testing.T) {
 	if r := post(t, h, "/reset", url.Values{"email": {"Saraa@Example.mn"}}); r.Code != 303 || r.Header().Get("Location") != "/reset?sent=1" {
 		t.Fatalf("reset request: %d %q", r.Code, r.Header().Get("Location"))
 	}
-	msgs := smtp.Messages()
+	msgs := smtp.WaitMessages(1)
 	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != u.Email || !strings.Contains(msgs[0].Subject, "Password reset link") ||
 		!strings.HasPrefix(msgs[0].Body, "Сайн байна уу, "+u.Name+".") {
 		t.Fatalf("%d messages: %+v", len(msgs), msgs)

@@ -58,12 +58,17 @@ func (h *Handlers) HandleResetRequestPost(c *gin.Context) {
 		h.Error(c, err)
 		return
 	}
-	// A failure to send is logged and not shown: showing it would tell whether the address
-	// has an account.
+	// The mail goes out after the answer, so neither the time the answer takes nor a
+	// failure to send tells whether the address has an account; failures are logged.
 	if u != nil {
-		if err := h.Mailer.SendResetLink(ctx, u, h.linkURL(resetURL(token))); err != nil {
-			h.Logger.ErrorContext(ctx, "send reset link", "user", u.ID, "err", err)
-		}
+		link := h.linkURL(resetURL(token))
+		go func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			if err := h.Mailer.SendResetLink(ctx, u, link); err != nil {
+				h.Logger.ErrorContext(ctx, "send reset link", "user", u.ID, "err", err)
+			}
+		}()
 	}
 	c.Redirect(http.StatusSeeOther, "/reset?sent=1")
 }

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -159,6 +160,21 @@ func (m *fakeMailer) SendResetLink(_ context.Context, to *portal.User, link stri
 	return nil
 }
 
+// wait returns a copy of the links sent once there are n of them, or after five seconds:
+// reset links are sent after the answer.
+func (m *fakeMailer) wait(n int) map[string]string {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		m.mu.Lock()
+		links := maps.Clone(m.links)
+		m.mu.Unlock()
+		if len(links) >= n || time.Now().After(deadline) {
+			return links
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestResetRequestByMail(t *testing.T) {
 	mailer := &fakeMailer{links: map[string]string{}}
 	h, db := accountsServer(t, func(h *handlers.Handlers) { h.Mailer = mailer })
@@ -168,8 +184,8 @@ func TestResetRequestByMail(t *testing.T) {
 			t.Errorf("%s: %d %q", email, r.Code, r.Header().Get("Location"))
 		}
 	}
-	if len(mailer.links) != 1 || !strings.HasPrefix(mailer.links["saraa@example.mn"], baseURL+"/reset/") {
-		t.Fatalf("links sent: %v", mailer.links)
+	if links := mailer.wait(1); len(links) != 1 || !strings.HasPrefix(links["saraa@example.mn"], baseURL+"/reset/") {
+		t.Fatalf("links sent: %v", links)
 	}
 	if r := get(t, h, "GET", "/reset?lang=en"); r.Code != 200 || r.doc.Find(`form.stack input[name="email"]`).Length() != 1 {
 		t.Fatalf("reset page with mail: %d", r.Code)

@@ -311,7 +311,7 @@ func TestServeSendsResetLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	msgs := smtp.Messages()
+	msgs := smtp.WaitMessages(1)
 	if resp.StatusCode != http.StatusSeeOther || len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "saraa@example.mn" {
 		t.Fatalf("reset request: %d, %d messages", resp.StatusCode, len(msgs))
 	}

@@ -365,3 +365,16 @@ func Certificate(t testing.TB, hosts ...string) (*tls.Config, *x509.CertPool) {
 	pool.AddCert(cert)
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}}}, pool
 }
+
+// WaitMessages returns the messages taken so far once there are at least n, waiting up to
+// ten seconds: the portal may send after it has answered the request that caused the mail.
+func (s *Server) WaitMessages(n int) []*Message {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs := s.Messages()
+		if len(msgs) >= n || time.Now().After(deadline) {
+			return msgs
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
