@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,32 +41,6 @@ func startAccountsPortal(t *testing.T) (string, *accounts.Service) {
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return base, svc
-}
-
-// watchConsole reports the console errors, warnings and uncaught exceptions of the tab
-// of ctx, as browser does for the first tab.
-func watchConsole(ctx context.Context) func() []string {
-	var mu sync.Mutex
-	var problems []string
-	messages := chromedp.Console(ctx) // creates the tab now, not in the goroutine
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			switch m.Type {
-			case chromedp.ConsoleError, chromedp.ConsoleWarning, chromedp.ConsoleException:
-				mu.Lock()
-				problems = append(problems, fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))
-				mu.Unlock()
-			}
-		}
-	}()
-	return func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), problems...)
-	}
 }
 
 // TestInviteMiningCSROfficer is the newcomer's path of the accounts issue: the first

@@ -86,9 +86,15 @@ func browser(t *testing.T) (context.Context, func() []string) {
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
 
+	return ctx, watchConsole(ctx)
+}
+
+// watchConsole reports the console errors, warnings and uncaught exceptions of the tab
+// of ctx, for browser and for tabs a test opens itself.
+func watchConsole(ctx context.Context) func() []string {
 	var mu sync.Mutex
 	var problems []string
-	messages := chromedp.Console(ctx)
+	messages := chromedp.Console(ctx) // creates the tab now, not in the goroutine
 	go func() {
 		for m, err := range messages {
 			if err != nil {
@@ -102,7 +108,7 @@ func browser(t *testing.T) (context.Context, func() []string) {
 			}
 		}
 	}()
-	return ctx, func() []string {
+	return func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), problems...)
