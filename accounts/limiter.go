@@ -2,7 +2,9 @@ package accounts
 
 import (
 	"context"
+	"hash/fnv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gobidialogue/portal"
@@ -52,6 +54,18 @@ func BlockFor(failures int) time.Duration {
 type Limiter struct {
 	Store portal.AccountStore
 	Now   portal.Clock // nil means time.Now
+
+	// locks serialise the read-count-write of one key within this process. The embedded
+	// engine has no atomic increment (FerretDB reads, changes and writes the document in
+	// Go) and allows one process per data directory, so this makes the count exact there;
+	// between processes sharing a MongoDB, parallel guesses may still be undercounted.
+	locks [64]sync.Mutex
+}
+
+func (l *Limiter) lock(key string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return &l.locks[h.Sum32()%uint32(len(l.locks))]
 }
 
 func (l *Limiter) now() time.Time {
@@ -81,22 +95,29 @@ func (l *Limiter) Wait(ctx context.Context, keys ...string) (time.Duration, erro
 func (l *Limiter) Fail(ctx context.Context, keys ...string) error {
 	now := l.now()
 	for _, k := range keys {
-		t, err := l.Store.FindThrottle(ctx, k)
-		if err != nil {
-			return err
-		}
-		if forgotten(t, now) {
-			*t = portal.Throttle{}
-		}
-		t.Key = k
-		t.Failures++
-		t.LastFailure = now
-		t.BlockedUntil = now.Add(BlockFor(t.Failures))
-		if err := l.Store.SaveThrottle(ctx, t); err != nil {
+		if err := l.fail(ctx, k, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (l *Limiter) fail(ctx context.Context, key string, now time.Time) error {
+	mu := l.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
+	t, err := l.Store.FindThrottle(ctx, key)
+	if err != nil {
+		return err
+	}
+	if forgotten(t, now) {
+		*t = portal.Throttle{}
+	}
+	t.Key = key
+	t.Failures++
+	t.LastFailure = now
+	t.BlockedUntil = now.Add(BlockFor(t.Failures))
+	return l.Store.SaveThrottle(ctx, t)
 }
 
 // Reset forgets the failures of key.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
+	"github.com/gobidialogue/portal/store/storetest"
 )
 
 // fakeClock is a portal.Clock that moves only when told to.
@@ -151,5 +152,26 @@ func TestLimiterArithmetic(t *testing.T) {
 	}
 	if err := l.Reset(ctx, "never seen"); err != nil {
 		t.Fatalf("Reset of an unknown key: %v", err)
+	}
+}
+
+// TestLimiterCountsParallelFailures: guesses made at the same moment each count, even on
+// the embedded engine, which has no atomic increment.
+func TestLimiterCountsParallelFailures(t *testing.T) {
+	db := storetest.Open(t)
+	l := &accounts.Limiter{Store: db}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if err := l.Fail(ctx, "account:guess@example.org"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	th, err := db.FindThrottle(ctx, "account:guess@example.org")
+	if err != nil || th.Failures != 20 {
+		t.Fatalf("%d failures counted of 20 (%v)", th.Failures, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/gobidialogue/portal"
@@ -40,6 +41,8 @@ type Service struct {
 	InvitationTTL   time.Duration
 	ResetTTL        time.Duration
 	SignInLinkTTL   time.Duration
+
+	limiterOnce sync.Once
 }
 
 // now returns the current time in UTC, to the millisecond that the database keeps, so that
@@ -53,10 +56,12 @@ func (s *Service) now() time.Time {
 }
 
 func (s *Service) limiter() *Limiter {
-	if s.Limiter != nil {
-		return s.Limiter
-	}
-	return &Limiter{Store: s.Store, Now: s.Now}
+	s.limiterOnce.Do(func() {
+		if s.Limiter == nil {
+			s.Limiter = &Limiter{Store: s.Store, Now: s.Now}
+		}
+	})
+	return s.Limiter
 }
 
 func orDefault(d, def time.Duration) time.Duration {
