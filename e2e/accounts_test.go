@@ -33,7 +33,7 @@ func startAccountsPortal(t *testing.T) (string, *accounts.Service) {
 	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
 	h := &handlers.Handlers{Guidelines: db, Accounts: svc, DB: db, Theme: theme,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, BaseURL: base}
-	srv, err := server.New(server.Config{BaseURL: base}, h)
+	srv, err := server.New(server.Config{}, h)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,7 +118,7 @@ func (h *Handlers) startSession(c *gin.Context, u *portal.User, provider string)
 	h.setSessionCookie(c, token, sess.ExpiresAt)
 	if _, err := c.Cookie(LangCookie); err != nil && u.Language.Valid() {
 		// A browser that has not chosen a language gets the person's preferred one.
-		h.setLangCookie(c, u.Language)
+		h.RememberLanguage(c, u.Language)
 	}
 	return nil
 }

@@ -94,7 +94,8 @@ func (h *Handlers) HandleOAuthCallback(c *gin.Context) {
 		u, err = h.Accounts.SignInExternal(ctx, id)
 	}
 	if err != nil {
-		h.Logger.InfoContext(ctx, "provider sign-in refused", "provider", name, "err", err)
+		// The code only: the messages of refusals can name an e-mail address.
+		h.Logger.InfoContext(ctx, "provider sign-in refused", "provider", name, "code", portal.ErrorCode(err))
 	}
 	switch portal.ErrorCode(err) {
 	case "":

@@ -96,7 +96,7 @@ func (h *Handlers) HandleProfilePost(c *gin.Context) {
 		h.Error(c, err)
 		return
 	}
-	h.setLangCookie(c, u.Language)
+	h.RememberLanguage(c, u.Language)
 	c.Redirect(http.StatusSeeOther, "/profile?saved=1")
 }
 
@@ -114,8 +114,8 @@ func (h *Handlers) HandleEndSessions(c *gin.Context) {
 // LangCookie remembers the UI language a person chose.
 const LangCookie = "lang"
 
-// setLangCookie makes lang the UI language of this browser from now on.
-func (h *Handlers) setLangCookie(c *gin.Context, lang portal.Language) {
+// RememberLanguage makes lang the UI language of this browser from now on.
+func (h *Handlers) RememberLanguage(c *gin.Context, lang portal.Language) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: LangCookie, Value: string(lang), Path: "/",
 		MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteLaxMode})
 }

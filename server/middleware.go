@@ -123,8 +123,7 @@ func (s *Server) language() gin.HandlerFunc {
 				return
 			}
 			lang = l
-			http.SetCookie(c.Writer, &http.Cookie{Name: handlers.LangCookie, Value: string(lang), Path: "/",
-				MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+			s.h.RememberLanguage(c, lang)
 		case portal.Language(cookie).Valid():
 			lang = portal.Language(cookie)
 		default:

@@ -21,8 +21,6 @@ import (
 type Config struct {
 	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is believed.
 	TrustedProxies []string
-	// BaseURL is the public URL of the site; an https URL turns on Secure cookies and HSTS.
-	BaseURL string
 	// DefaultLanguage is used when neither the request nor a cookie names one.
 	DefaultLanguage portal.Language
 	// BodyLimit caps request bodies, in bytes.
@@ -62,7 +60,7 @@ func New(cfg Config, h *handlers.Handlers) (*Server, error) {
 	s := &Server{
 		cfg: cfg, h: h, theme: h.Theme, logger: h.Logger,
 		engine:   gin.New(),
-		secure:   len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://",
+		secure:   h.Secure, // one source for Secure cookies and HSTS: the handlers' own
 		crossOri: http.NewCrossOriginProtection(),
 	}
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {

@@ -104,9 +104,10 @@ func (c *common) load(getenv func(string) string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.data != "" {
-		cfg.DataDir = c.data
+	if c.data == "" {
+		return cfg, nil // loadConfig validated it
 	}
+	cfg.DataDir = c.data
 	return cfg, cfg.Validate()
 }
 

@@ -67,7 +67,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv, err := server.New(server.Config{
 		TrustedProxies:  cfg.Server.TrustedProxies,
-		BaseURL:         cfg.Site.BaseURL,
 		DefaultLanguage: cfg.Site.DefaultLanguage,
 		BodyLimit:       cfg.Server.BodyLimit,
 		ShutdownTimeout: cfg.Server.ShutdownTimeout,
