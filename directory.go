@@ -79,8 +79,10 @@ type Service struct {
 	LocationIDs        []string // ids of the organisation's locations
 	Phones             []Phone
 	AssuredDate        time.Time // last verified
-	AssuredBy          string
+	AssuredBy          string    // who verified it, as shown
+	AssuredByID        string    // the user id of who verified it in the portal, if any
 	Example            bool
+	Modified           time.Time // last change of any field
 }
 
 // OpenAt reports whether the service is open at now, computed in Mongolia's time zone.
@@ -124,6 +126,7 @@ type DirectoryOrg struct {
 	Locations   []Location
 	Services    []Service
 	Example     bool
+	Modified    time.Time // last change of the organisation's own fields or locations
 }
 
 // Location returns the organisation's location with id, or nil.

@@ -14,6 +14,12 @@ const (
 	ActionManageOrgs  Action = "manage_orgs"  // create, edit and verify organisations
 	ActionManageUsers Action = "manage_users" // change a person's role or organisation, disable them
 	ActionViewAudit   Action = "view_audit"   // read the audit log
+
+	// ActionViewConfidential is seeing a confidential location's address and coordinates.
+	// The role is not enough: CanSeeConfidential also wants a verified organisation.
+	ActionViewConfidential Action = "view_confidential"
+	ActionSuggestEdit      Action = "suggest_edit"   // suggest an edit of a directory entry
+	ActionEditDirectory    Action = "edit_directory" // edit and verify entries, review suggestions
 )
 
 // policy gives the lowest role that may perform each action. The secretariat onboards
@@ -28,6 +34,10 @@ var policy = map[Action]Role{
 	ActionManageOrgs:  RoleSecretariat,
 	ActionManageUsers: RoleAdmin,
 	ActionViewAudit:   RoleAdmin,
+
+	ActionViewConfidential: RoleMember,
+	ActionSuggestEdit:      RoleMember,
+	ActionEditDirectory:    RoleSecretariat,
 }
 
 // RoleOf returns the role u acts with: visitor for nil or a disabled account.
@@ -61,4 +71,18 @@ func CanAssign(u *User, r Role) bool {
 		return r.Rank() >= 1 && r != RoleAdmin
 	}
 	return false
+}
+
+// CanSeeConfidential reports whether u may see the address and coordinates of a
+// confidential location (a shelter): a signed-in person whose role allows it and whose
+// organisation org (u's own, looked up by the caller; nil when u has none) is verified. The
+// secretariat and admins, who keep the directory, always may.
+func CanSeeConfidential(u *User, org *Organisation) bool {
+	if !Can(u, ActionViewConfidential) {
+		return false
+	}
+	if Can(u, ActionEditDirectory) {
+		return true
+	}
+	return org != nil && org.ID == u.OrgID && org.Verified
 }

@@ -24,6 +24,10 @@ import (
 // DefaultLanguage and Mailer.
 type Handlers struct {
 	Guidelines portal.GuidelineStore
+	Directory  portal.DirectoryStore
+	// Gazetteer and Taxonomy are the places and service types of the directory.
+	Gazetteer *portal.Gazetteer
+	Taxonomy  []portal.TaxonomyTerm
 	Accounts   *accounts.Service
 	DB         portal.Pinger
 	Theme      *themes.Theme

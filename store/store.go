@@ -39,6 +39,10 @@ const (
 	tokenEndsCollection     = "token_ends"
 	throttlesCollection     = "throttles"
 	auditCollection         = "audit"
+
+	dirOrgsCollection         = "dir_orgs"
+	dirConfidentialCollection = "dir_confidential"
+	dirSuggestionsCollection  = "dir_suggestions"
 )
 
 // Timeouts for reaching the server. They bound how long the portal hangs at start, or a
@@ -68,6 +72,11 @@ type DB struct {
 	throttles     *mongo.Collection
 	audit         *mongo.Collection
 
+	dirOrgs         *mongo.Collection
+	dirConfidential *mongo.Collection // the addresses of confidential locations, by location id
+	dirSuggestions  *mongo.Collection
+	dirCache        *dirCache
+
 	cache    *guidelineCache // nil unless the database is served by an Embedded of this process
 	revCache *revisionCache
 }
@@ -77,6 +86,7 @@ var (
 	_ portal.AccountStore   = (*DB)(nil)
 	_ portal.MetaStore      = (*DB)(nil)
 	_ portal.Pinger         = (*DB)(nil)
+	_ portal.DirectoryStore = (*DB)(nil)
 )
 
 // Open connects to uri, checks that the server answers, selects the database name and creates
@@ -149,6 +159,11 @@ func newDB(client *mongo.Client, name string) *DB {
 		tokenEnds:     db.Collection(tokenEndsCollection),
 		throttles:     db.Collection(throttlesCollection),
 		audit:         db.Collection(auditCollection),
+
+		dirOrgs:         db.Collection(dirOrgsCollection),
+		dirConfidential: db.Collection(dirConfidentialCollection),
+		dirSuggestions:  db.Collection(dirSuggestionsCollection),
+		dirCache:        &dirCache{},
 	}
 }
 
@@ -185,6 +200,7 @@ var collections = []string{
 	guidelinesCollection, revisionsCollection, sourcesCollection, metaCollection,
 	usersCollection, identitiesCollection, emailsCollection, organisationsCollection,
 	sessionsCollection, tokensCollection, tokenEndsCollection, throttlesCollection, auditCollection,
+	dirOrgsCollection, dirConfidentialCollection, dirSuggestionsCollection,
 }
 
 // createCollections creates the collections that do not exist yet. It asks first rather than
@@ -227,6 +243,12 @@ var indexes = map[string][]indexSpec{
 	},
 	tokensCollection: {
 		index("kind_1", bson.E{Key: "kind", Value: 1}),
+	},
+	dirConfidentialCollection: {
+		index("org_id_1", bson.E{Key: "org_id", Value: 1}),
+	},
+	dirSuggestionsCollection: {
+		index("status_1_created_-1", bson.E{Key: "status", Value: 1}, bson.E{Key: "created", Value: -1}),
 	},
 	auditCollection: {
 		index("at_-1__id_-1", bson.E{Key: "at", Value: -1}, bson.E{Key: "_id", Value: -1}),

@@ -50,11 +50,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if report.Revisions > 0 {
 		a.logger.Info("imported starter content", "guidelines", report.Created, "revisions", report.Revisions)
 	}
+	services, err := content.ImportStarterDirectory(ctx, a.db, a.db, clock)
+	if err != nil {
+		return err
+	}
+	if services > 0 {
+		a.logger.Info("imported starter directory", "services", services)
+	}
+	gazetteer, taxonomy, _, err := content.LoadStarterDirectory()
+	if err != nil {
+		return err
+	}
 	providers, links, err := signInProviders(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	h := &handlers.Handlers{Guidelines: a.db, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
+	h := &handlers.Handlers{Guidelines: a.db, Directory: a.db, Gazetteer: gazetteer, Taxonomy: taxonomy, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
 		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), BaseURL: cfg.Site.BaseURL,
 		DefaultLanguage: cfg.Site.DefaultLanguage, Providers: links}
 	if cfg.Mail.SMTP != "" {

@@ -1,0 +1,352 @@
+package content
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gobidialogue/portal"
+)
+
+// AuditLog is where the directory's edits are recorded.
+type AuditLog interface {
+	AppendAudit(ctx context.Context, e *portal.AuditEntry) error
+}
+
+// DirectoryEditor is the one place where the directory changes after it was imported: the
+// secretariat's edits and verifications, members' suggestions and their review. Each
+// operation checks the policy, validates the whole organisation it changes, stores it and
+// records an audit entry; the handlers and the CLI call it.
+type DirectoryEditor struct {
+	Store     portal.DirectoryStore
+	Audit     AuditLog
+	Gazetteer *portal.Gazetteer
+	Terms     []portal.TaxonomyTerm
+	Now       portal.Clock
+}
+
+func (e *DirectoryEditor) terms() map[string]bool {
+	m := make(map[string]bool, len(e.Terms))
+	for _, t := range e.Terms {
+		m[t.ID] = true
+	}
+	return m
+}
+
+func forbidden(what string) error {
+	return portal.Errorf(portal.EFORBIDDEN, "you may not %s", what)
+}
+
+// service returns a copy of the organisation of the service with id, and the service
+// within it.
+func (e *DirectoryEditor) service(ctx context.Context, id string) (*portal.DirectoryOrg, *portal.Service, error) {
+	d, err := e.Store.Directory(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, o := d.Service(id)
+	if o == nil {
+		return nil, nil, portal.Errorf(portal.ENOTFOUND, "no service %q in the directory", id)
+	}
+	c := o.Clone()
+	for i := range c.Services {
+		if c.Services[i].ID == id {
+			return c, &c.Services[i], nil
+		}
+	}
+	return nil, nil, portal.Errorf(portal.ENOTFOUND, "no service %q in the directory", id)
+}
+
+// editable copies the fields a form edits from src onto dst (a service of the directory),
+// keeping what the form does not show: id, organisation, verification, example mark.
+func editable(dst, src *portal.Service) {
+	portal.ApplyFields(dst, src, portal.ServiceFieldKeys)
+}
+
+// check validates o with s changed in it, naming fields by their form keys: "hours",
+// "phones", "name.mn" and so on, rather than services[3].hours[0].
+func (e *DirectoryEditor) check(o *portal.DirectoryOrg) error {
+	err := o.Validate(e.Gazetteer, e.terms())
+	if err == nil {
+		return nil
+	}
+	pe, ok := err.(*portal.Error)
+	if !ok {
+		return err
+	}
+	for f, msg := range pe.Fields {
+		if i := strings.Index(f, "]."); strings.HasPrefix(f, "services[") && i > 0 {
+			f = f[i+2:]
+		}
+		switch {
+		case strings.HasPrefix(f, "hours"):
+			f = "hours"
+		case strings.HasPrefix(f, "phones"):
+			f = "phones"
+		case strings.HasPrefix(f, "area"):
+			f = "area"
+		case strings.HasPrefix(f, "types"):
+			f = "types"
+		case strings.HasPrefix(f, "languages"):
+			f = "languages"
+		case strings.HasPrefix(f, "locations"):
+			f = "locations"
+		case f == "name":
+			f = "name.mn"
+		}
+		return &portal.Error{Code: portal.EINVALID, Message: pe.Message, Fields: map[string]string{f: msg}}
+	}
+	return err
+}
+
+// SaveService applies the editable fields of edited to the service with edited.ID and
+// stores it; only the secretariat may.
+func (e *DirectoryEditor) SaveService(ctx context.Context, actor *portal.User, edited *portal.Service) error {
+	if !portal.Can(actor, portal.ActionEditDirectory) {
+		return forbidden("edit the directory")
+	}
+	o, s, err := e.service(ctx, edited.ID)
+	if err != nil {
+		return err
+	}
+	before := s.Clone()
+	editable(s, edited)
+	if len(portal.ChangedFields(before, s)) == 0 {
+		return nil
+	}
+	if err := e.check(o); err != nil {
+		return err
+	}
+	s.Modified = e.Now().UTC()
+	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
+		return err
+	}
+	return e.audit(ctx, actor, "directory.service.edit", s.ID, changes(before, s), nil)
+}
+
+// VerifyService records that actor checked the service's entry today.
+func (e *DirectoryEditor) VerifyService(ctx context.Context, actor *portal.User, id string) error {
+	if !portal.Can(actor, portal.ActionEditDirectory) {
+		return forbidden("verify directory entries")
+	}
+	o, s, err := e.service(ctx, id)
+	if err != nil {
+		return err
+	}
+	before := s.AssuredDate
+	now := e.Now().UTC()
+	s.AssuredDate, s.AssuredBy, s.AssuredByID, s.Modified = now, actor.Name, actor.ID, now
+	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
+		return err
+	}
+	return e.audit(ctx, actor, "directory.service.verify", id,
+		map[string]string{"assured_date": dateOrEmpty(before)}, map[string]string{"assured_date": now.Format("2006-01-02")})
+}
+
+// Suggest stores a member's suggested edit of the service with proposed.ID: proposed holds
+// the service as the member would have it. It is refused when it changes nothing, or when
+// the result would not be valid.
+func (e *DirectoryEditor) Suggest(ctx context.Context, actor *portal.User, proposed *portal.Service, note string) (*portal.Suggestion, error) {
+	if !portal.Can(actor, portal.ActionSuggestEdit) {
+		return nil, forbidden("suggest edits")
+	}
+	o, s, err := e.service(ctx, proposed.ID)
+	if err != nil {
+		return nil, err
+	}
+	base := s.Clone()
+	editable(s, proposed)
+	if len(portal.ChangedFields(base, s)) == 0 {
+		return nil, portal.Errorf(portal.EINVALID, "the suggestion changes nothing")
+	}
+	if err := e.check(o); err != nil {
+		return nil, err
+	}
+	sg := &portal.Suggestion{
+		ID: newID(), ServiceID: s.ID, OrgID: o.ID, By: actor.ID, ByName: actor.Name,
+		Created: e.Now().UTC(), Base: *base, Proposed: *s, Note: strings.TrimSpace(note),
+		Status: portal.SuggestionPending,
+	}
+	if err := e.Store.CreateSuggestion(ctx, sg); err != nil {
+		return nil, err
+	}
+	return sg, nil
+}
+
+// Accept applies a pending suggestion: the fields the member changed are copied onto the
+// service as it is now (a field the secretariat changed since is overwritten, which the
+// review page warns about), the service stored, the suggestion marked accepted, and both
+// audited.
+func (e *DirectoryEditor) Accept(ctx context.Context, actor *portal.User, id string) error {
+	if !portal.Can(actor, portal.ActionEditDirectory) {
+		return forbidden("review suggestions")
+	}
+	sg, err := e.pending(ctx, id)
+	if err != nil {
+		return err
+	}
+	o, s, err := e.service(ctx, sg.ServiceID)
+	if err != nil {
+		return err
+	}
+	before := s.Clone()
+	portal.ApplyFields(s, &sg.Proposed, portal.ChangedFields(&sg.Base, &sg.Proposed))
+	if err := e.check(o); err != nil {
+		return err
+	}
+	now := e.Now().UTC()
+	s.Modified = now
+	sg.Status, sg.DecidedBy, sg.DecidedByName, sg.DecidedAt = portal.SuggestionAccepted, actor.ID, actor.Name, now
+	// The service first: should the decision then fail, the suggestion stays pending and
+	// accepting it again changes nothing more.
+	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
+		return err
+	}
+	if err := e.Store.DecideSuggestion(ctx, sg); err != nil {
+		return err
+	}
+	return e.audit(ctx, actor, "directory.suggestion.accept", s.ID, changes(before, s), map[string]string{"suggestion": sg.ID, "by": sg.By})
+}
+
+// Reject marks a pending suggestion rejected, with the reason the member will see.
+func (e *DirectoryEditor) Reject(ctx context.Context, actor *portal.User, id, reason string) error {
+	if !portal.Can(actor, portal.ActionEditDirectory) {
+		return forbidden("review suggestions")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return portal.FieldError("reason", "give the reason, for the member who suggested it")
+	}
+	sg, err := e.pending(ctx, id)
+	if err != nil {
+		return err
+	}
+	sg.Status, sg.Reason = portal.SuggestionRejected, reason
+	sg.DecidedBy, sg.DecidedByName, sg.DecidedAt = actor.ID, actor.Name, e.Now().UTC()
+	if err := e.Store.DecideSuggestion(ctx, sg); err != nil {
+		return err
+	}
+	return e.audit(ctx, actor, "directory.suggestion.reject", sg.ServiceID, nil,
+		map[string]string{"suggestion": sg.ID, "by": sg.By, "reason": reason})
+}
+
+func (e *DirectoryEditor) pending(ctx context.Context, id string) (*portal.Suggestion, error) {
+	sg, err := e.Store.FindSuggestion(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if sg.Status != portal.SuggestionPending {
+		return nil, portal.Errorf(portal.ECONFLICT, "the suggestion was %s already", sg.Status)
+	}
+	return sg, nil
+}
+
+// SaveLocation replaces a location of an organisation, its confidential address included;
+// only the secretariat may. The audit entry records that a confidential address changed,
+// never the address.
+func (e *DirectoryEditor) SaveLocation(ctx context.Context, actor *portal.User, orgID string, loc portal.Location) error {
+	if !portal.Can(actor, portal.ActionEditDirectory) {
+		return forbidden("edit the directory")
+	}
+	d, err := e.Store.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	cur := d.Org(orgID)
+	if cur == nil || cur.Location(loc.ID) == nil {
+		return portal.Errorf(portal.ENOTFOUND, "no location %q in the directory", loc.ID)
+	}
+	o := cur.Clone()
+	l := o.Location(loc.ID)
+	before := locationAudit(l)
+	*l = loc
+	if err := e.checkLocation(o, loc.ID); err != nil {
+		return err
+	}
+	o.Modified = e.Now().UTC()
+	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
+		return err
+	}
+	return e.audit(ctx, actor, "directory.location.edit", loc.ID, before, locationAudit(&loc))
+}
+
+// checkLocation validates o, naming a location field by its form key.
+func (e *DirectoryEditor) checkLocation(o *portal.DirectoryOrg, id string) error {
+	err := o.Validate(e.Gazetteer, e.terms())
+	pe, ok := err.(*portal.Error)
+	if !ok {
+		return err
+	}
+	for f, msg := range pe.Fields {
+		if i := strings.Index(f, "]."); strings.HasPrefix(f, "locations[") && i > 0 {
+			f = f[i+2:]
+		}
+		return &portal.Error{Code: portal.EINVALID, Message: pe.Message, Fields: map[string]string{f: msg}}
+	}
+	return err
+}
+
+// locationAudit is what the audit log keeps of a location: a confidential one's address
+// and coordinates only as "changed or not", so the log never holds them.
+func locationAudit(l *portal.Location) map[string]any {
+	m := map[string]any{"name": l.Name, "confidential": l.Confidential, "aimag": l.Aimag, "soum": l.Soum,
+		"public_contact": l.PublicContact}
+	if l.Confidential {
+		m["address"] = "[confidential]"
+	} else {
+		m["address"], m["latitude"], m["longitude"] = l.Address, l.Latitude, l.Longitude
+	}
+	return m
+}
+
+// changes returns the fields of a service that differ between before and after, each with
+// its old and new text.
+func changes(before, after *portal.Service) map[string][2]string {
+	b, a := before.Fields(portal.English), after.Fields(portal.English)
+	m := map[string][2]string{}
+	for i := range b {
+		if b[i].Value != a[i].Value {
+			m[b[i].Key] = [2]string{b[i].Value, a[i].Value}
+		}
+	}
+	return m
+}
+
+func (e *DirectoryEditor) audit(ctx context.Context, actor *portal.User, action, target string, before, after any) error {
+	entry := &portal.AuditEntry{At: e.Now().UTC(), ActorID: actor.ID, Action: action, Target: target}
+	for _, p := range []struct {
+		v   any
+		out *string
+	}{{before, &entry.Before}, {after, &entry.After}} {
+		if p.v == nil {
+			continue
+		}
+		b, err := json.Marshal(p.v)
+		if err != nil {
+			return fmt.Errorf("content: audit: %w", err)
+		}
+		*p.out = string(b)
+	}
+	if err := e.Audit.AppendAudit(ctx, entry); err != nil {
+		return fmt.Errorf("content: audit %s %s: %w", action, target, err)
+	}
+	return nil
+}
+
+func dateOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+// newID returns a random id of 16 hexadecimal digits.
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,352 @@
+package portal
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// The edit forms of the directory write opening hours and phones as lines of text, in
+// either language. The parsers here read them; the formatters write what the parsers read.
+
+// LineError is a problem on one line of a multi-line field. Kind names the problem for the
+// form's message: "day", "time", "order", "overlap", "repeat", "phone", "too_many".
+type LineError struct {
+	Line int // from 1
+	Kind string
+	Text string // the offending piece of the line
+}
+
+func (e *LineError) Error() string {
+	return fmt.Sprintf("line %d: %s %q", e.Line, e.Kind, e.Text)
+}
+
+// Limits of the text forms, so a hostile form cannot make a huge entry.
+const (
+	MaxHourLines  = 21
+	MaxPhoneLines = 10
+)
+
+// dayNames are the names a line of hours may use for each day, Monday first: English full
+// names and abbreviations, Mongolian names and their two-letter abbreviations.
+var dayNames = [7][]string{
+	{"monday", "mon", "mo", "даваа", "да"},
+	{"tuesday", "tue", "tu", "мягмар", "мя"},
+	{"wednesday", "wed", "we", "лхагва", "лх"},
+	{"thursday", "thu", "th", "пүрэв", "пү"},
+	{"friday", "fri", "fr", "баасан", "ба"},
+	{"saturday", "sat", "sa", "бямба", "бя"},
+	{"sunday", "sun", "su", "ням", "ня"},
+}
+
+// dayIndex returns the Monday-first index of a day name, or -1.
+func dayIndex(s string) int {
+	s = strings.ToLower(strings.TrimSuffix(s, "."))
+	for i, names := range dayNames {
+		if slices.Contains(names, s) {
+			return i
+		}
+	}
+	return -1
+}
+
+func weekday(i int) time.Weekday { return time.Weekday((i + 1) % 7) }
+func dayPos(d time.Weekday) int  { return (int(d) + 6) % 7 }
+
+// alwaysWords mean "open 24 hours, every day" when they are the whole field.
+var alwaysWords = []string{"always", "24/7", "24 hours", "24 цаг", "үргэлж"}
+
+// ParseHours reads opening hours, one range per line: days, then times, such as
+// "Mon-Fri 09:00-17:00", "Даваа-Баасан 09:00-13:00, 14:00-18:00" or "sat, sun 10:00-14:00".
+// A field that says only "24/7" (or "always", "24 цаг") means open 24 hours. Blank lines
+// are skipped. The result passes ValidSchedules, or the error is a *LineError.
+func ParseHours(text string) (always bool, hours []Schedule, err error) {
+	if slices.Contains(alwaysWords, strings.ToLower(strings.TrimSpace(text))) {
+		return true, nil, nil
+	}
+	lines := strings.Split(text, "\n")
+	var lineOf []int
+	for n, line := range lines {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if len(hours) >= MaxHourLines {
+			return false, nil, &LineError{n + 1, "too_many", ""}
+		}
+		cut := strings.IndexFunc(line, unicode.IsDigit)
+		if cut < 0 {
+			return false, nil, &LineError{n + 1, "time", line}
+		}
+		days, lerr := parseDays(strings.TrimSpace(line[:cut]))
+		if lerr != nil {
+			lerr.Line = n + 1
+			return false, nil, lerr
+		}
+		for _, r := range strings.FieldsFunc(line[cut:], func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+			opens, closes, ok := strings.Cut(normDash(r), "-")
+			if !ok || !hhmm.MatchString(pad(opens)) || !hhmm.MatchString(pad(closes)) {
+				return false, nil, &LineError{n + 1, "time", r}
+			}
+			s := Schedule{Days: days, Opens: pad(opens), Closes: pad(closes)}
+			if s.Closes <= s.Opens {
+				return false, nil, &LineError{n + 1, "order", r}
+			}
+			hours = append(hours, s)
+			lineOf = append(lineOf, n+1)
+		}
+	}
+	if err := ValidSchedules(hours); err != nil {
+		// The only problems left are overlaps and repeated days; find the line.
+		for i := range hours {
+			if ValidSchedules(hours[:i+1]) != nil {
+				kind := "overlap"
+				if ValidSchedules(hours[i:i+1]) != nil {
+					kind = "repeat"
+				}
+				return false, nil, &LineError{lineOf[i], kind, ""}
+			}
+		}
+		return false, nil, err
+	}
+	return false, hours, nil
+}
+
+// normDash turns the dashes people type into "-".
+func normDash(s string) string {
+	return strings.NewReplacer("–", "-", "—", "-", "‒", "-", "−", "-").Replace(s)
+}
+
+// pad writes "9:00" as "09:00".
+func pad(t string) string {
+	if len(t) == 4 && t[1] == ':' {
+		return "0" + t
+	}
+	return t
+}
+
+// parseDays reads "Mon-Fri", "sat, sun", "Даваа–Баасан", "mon-wed, fri".
+func parseDays(s string) ([]time.Weekday, *LineError) {
+	if s == "" {
+		return nil, &LineError{Kind: "day", Text: s}
+	}
+	var days []time.Weekday
+	seen := [7]bool{}
+	for _, part := range strings.FieldsFunc(normDash(s), func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+		from, to, isRange := strings.Cut(part, "-")
+		a, b := dayIndex(from), dayIndex(to)
+		if !isRange {
+			b = a
+		}
+		if a < 0 || b < 0 || b < a {
+			return nil, &LineError{Kind: "day", Text: part}
+		}
+		for i := a; i <= b; i++ {
+			if seen[i] {
+				return nil, &LineError{Kind: "repeat", Text: part}
+			}
+			seen[i] = true
+			days = append(days, weekday(i))
+		}
+	}
+	if len(days) == 0 {
+		return nil, &LineError{Kind: "day", Text: s}
+	}
+	return days, nil
+}
+
+// dayLabels are the day names FormatHours writes.
+var dayLabels = map[Language][7]string{
+	English:   {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
+	Mongolian: {"Даваа", "Мягмар", "Лхагва", "Пүрэв", "Баасан", "Бямба", "Ням"},
+}
+
+// FormatDays writes days in lang, with runs of three or more as ranges: "Mon–Fri, Sun".
+func FormatDays(days []time.Weekday, lang Language) string {
+	labels, ok := dayLabels[lang]
+	if !ok {
+		labels = dayLabels[Mongolian]
+	}
+	var on [7]bool
+	for _, d := range days {
+		if d >= 0 && d <= 6 {
+			on[dayPos(d)] = true
+		}
+	}
+	var parts []string
+	for i := 0; i < 7; i++ {
+		if !on[i] {
+			continue
+		}
+		j := i
+		for j+1 < 7 && on[j+1] {
+			j++
+		}
+		switch {
+		case j-i >= 2:
+			parts = append(parts, labels[i]+"–"+labels[j])
+		case j == i+1:
+			parts = append(parts, labels[i], labels[j])
+		default:
+			parts = append(parts, labels[i])
+		}
+		i = j
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FormatHours writes hours as ParseHours reads them, a range per line, in lang; "24/7" for
+// a service open all the time.
+func FormatHours(always bool, hours []Schedule, lang Language) string {
+	if always {
+		return "24/7"
+	}
+	lines := make([]string, len(hours))
+	for i, h := range hours {
+		lines[i] = FormatDays(h.Days, lang) + " " + h.Opens + "–" + h.Closes
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ParsePhones reads phones, one per line: the number, then optionally "|" and what it is in
+// Mongolian, then "|" and in English: "+976 7011 0300 | Оффис | Office". A number that
+// was in old keeps its example mark.
+func ParsePhones(text string, old []Phone) ([]Phone, error) {
+	var phones []Phone
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if len(phones) >= MaxPhoneLines {
+			return nil, &LineError{n + 1, "too_many", ""}
+		}
+		parts := strings.SplitN(line, "|", 3)
+		for len(parts) < 3 {
+			parts = append(parts, "")
+		}
+		p := Phone{Number: strings.TrimSpace(parts[0]),
+			Description: Text{MN: strings.TrimSpace(parts[1]), EN: strings.TrimSpace(parts[2])}}
+		if ValidPhone(p.Number) != nil || strings.ContainsFunc(line, unicode.IsControl) {
+			return nil, &LineError{n + 1, "phone", p.Number}
+		}
+		for _, o := range old {
+			if o.Number == p.Number {
+				p.Example = o.Example
+			}
+		}
+		phones = append(phones, p)
+	}
+	return phones, nil
+}
+
+// FormatPhones writes phones as ParsePhones reads them.
+func FormatPhones(phones []Phone) string {
+	lines := make([]string, len(phones))
+	for i, p := range phones {
+		lines[i] = p.Number
+		if !p.Description.Empty() {
+			lines[i] += " | " + p.Description.MN + " | " + p.Description.EN
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ServiceField is one editable field of a service, written as text for comparing two
+// versions field by field.
+type ServiceField struct {
+	Key   string // such as "name.mn", "hours"; a catalog key "directory.field.KEY" names it
+	Value string
+}
+
+// ServiceFieldKeys are the editable fields of a service, in form order.
+var ServiceFieldKeys = []string{
+	"name.mn", "name.en", "description.mn", "description.en", "eligibility.mn", "eligibility.en",
+	"application_process.mn", "application_process.en", "fees.mn", "fees.en", "free",
+	"types", "languages", "hours", "area", "locations", "phones",
+}
+
+// Fields returns the editable fields of s as text, in lang where a field is worded (hours).
+func (s *Service) Fields(lang Language) []ServiceField {
+	yes := map[bool]string{true: "✓", false: "—"}
+	var area []string
+	for _, p := range s.Area {
+		area = append(area, strings.TrimSuffix(p.Aimag+"/"+p.Soum, "/"))
+	}
+	v := map[string]string{
+		"name.mn": s.Name.MN, "name.en": s.Name.EN,
+		"description.mn": s.Description.MN, "description.en": s.Description.EN,
+		"eligibility.mn": s.Eligibility.MN, "eligibility.en": s.Eligibility.EN,
+		"application_process.mn": s.ApplicationProcess.MN, "application_process.en": s.ApplicationProcess.EN,
+		"fees.mn": s.Fees.MN, "fees.en": s.Fees.EN,
+		"free":      yes[s.Free],
+		"types":     strings.Join(s.Types, ", "),
+		"languages": strings.Join(s.Languages, ", "),
+		"hours":     FormatHours(s.Always, s.Hours, lang),
+		"area":      strings.Join(area, ", "),
+		"locations": strings.Join(s.LocationIDs, ", "),
+		"phones":    FormatPhones(s.Phones),
+	}
+	out := make([]ServiceField, len(ServiceFieldKeys))
+	for i, k := range ServiceFieldKeys {
+		out[i] = ServiceField{k, v[k]}
+	}
+	return out
+}
+
+// ChangedFields returns the keys of the fields where a and b differ.
+func ChangedFields(a, b *Service) []string {
+	fa, fb := a.Fields(English), b.Fields(English)
+	var keys []string
+	for i := range fa {
+		if fa[i].Value != fb[i].Value {
+			keys = append(keys, fa[i].Key)
+		}
+	}
+	return keys
+}
+
+// ApplyFields copies the fields named by keys from src to dst.
+func ApplyFields(dst, src *Service, keys []string) {
+	src = src.Clone()
+	for _, k := range keys {
+		switch k {
+		case "name.mn":
+			dst.Name.MN = src.Name.MN
+		case "name.en":
+			dst.Name.EN = src.Name.EN
+		case "description.mn":
+			dst.Description.MN = src.Description.MN
+		case "description.en":
+			dst.Description.EN = src.Description.EN
+		case "eligibility.mn":
+			dst.Eligibility.MN = src.Eligibility.MN
+		case "eligibility.en":
+			dst.Eligibility.EN = src.Eligibility.EN
+		case "application_process.mn":
+			dst.ApplicationProcess.MN = src.ApplicationProcess.MN
+		case "application_process.en":
+			dst.ApplicationProcess.EN = src.ApplicationProcess.EN
+		case "fees.mn":
+			dst.Fees.MN = src.Fees.MN
+		case "fees.en":
+			dst.Fees.EN = src.Fees.EN
+		case "free":
+			dst.Free = src.Free
+		case "types":
+			dst.Types = src.Types
+		case "languages":
+			dst.Languages = src.Languages
+		case "hours":
+			dst.Always, dst.Hours = src.Always, src.Hours
+		case "area":
+			dst.Area = src.Area
+		case "locations":
+			dst.LocationIDs = src.LocationIDs
+		case "phones":
+			dst.Phones = src.Phones
+		}
+	}
+}

@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/gobidialogue/portal"
+)
+
+// directoryVersionKey is the meta document whose value changes on every write to the
+// directory: a process keeps its in-memory directory while the value is the one it loaded.
+const directoryVersionKey = "directory_version"
+
+// dirCacheMaxAge bounds how long a process trusts its in-memory directory without reading it
+// again, in case two processes wrote in the same instant (see SaveDirectoryOrg).
+const dirCacheMaxAge = 5 * time.Minute
+
+// dirCache is the directory as last read, shared by every request. Reading 10,000 services
+// from the embedded engine takes seconds, and a directory page must answer in milliseconds:
+// so the page asks the database only for the version (one _id lookup) and rebuilds the
+// directory when it changed, or when the copy is older than dirCacheMaxAge.
+type dirCache struct {
+	mu       sync.Mutex // held while loading, so parallel requests load once
+	dir      *portal.Directory
+	loadedAt time.Time
+}
+
+// Directory implements portal.DirectoryStore.
+func (db *DB) Directory(ctx context.Context) (*portal.Directory, error) {
+	version, err := db.directoryVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := db.dirCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dir != nil && c.dir.Version == version && time.Since(c.loadedAt) < dirCacheMaxAge {
+		return c.dir, nil
+	}
+	cur, err := db.dirOrgs.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, translate(err, nil, "read the directory")
+	}
+	var docs []dirOrgDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, nil, "read the directory")
+	}
+	orgs := make([]*portal.DirectoryOrg, len(docs))
+	for i := range docs {
+		orgs[i] = docs[i].org()
+	}
+	c.dir, c.loadedAt = portal.NewDirectory(orgs, version), time.Now()
+	return c.dir, nil
+}
+
+// directoryVersion returns the current version, "" for a directory never written.
+func (db *DB) directoryVersion(ctx context.Context) (string, error) {
+	v, err := db.GetMeta(ctx, directoryVersionKey)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		return "", nil
+	}
+	return v, err
+}
+
+// SaveDirectoryOrg implements portal.DirectoryStore. The confidential parts are written
+// first, then the public organisation, then a new version; an error part-way leaves the
+// directory as before or with the new confidential parts, never a public address.
+func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) error {
+	if !portal.ValidSlug(o.ID) {
+		return portal.FieldError("id", "%q must be lower-case letters, digits and hyphens", o.ID)
+	}
+	before, err := db.directoryVersion(ctx)
+	if err != nil {
+		return err
+	}
+	pub, hidden := o.Public()
+	for _, h := range hidden {
+		d := confidentialDoc{LocationID: h.LocationID, OrgID: o.ID, Address: toText(h.Address),
+			Latitude: h.Latitude, Longitude: h.Longitude}
+		if _, err := db.dirConfidential.ReplaceOne(ctx, bson.M{"_id": h.LocationID}, d, options.Replace().SetUpsert(true)); err != nil {
+			return translate(err, nil, "save confidential location %s", h.LocationID)
+		}
+	}
+	if err := db.dropConfidential(ctx, o); err != nil {
+		return err
+	}
+	if _, err := db.dirOrgs.ReplaceOne(ctx, bson.M{"_id": o.ID}, toDirOrgDoc(pub), options.Replace().SetUpsert(true)); err != nil {
+		return translate(err, nil, "save directory organisation %s", o.ID)
+	}
+	version := newVersion()
+	if err := db.SetMeta(ctx, directoryVersionKey, version); err != nil {
+		return err
+	}
+	db.patchDirectory(before, version, pub)
+	return nil
+}
+
+// dropConfidential deletes the hidden parts of o's locations that are no longer
+// confidential, or no longer exist.
+func (db *DB) dropConfidential(ctx context.Context, o *portal.DirectoryOrg) error {
+	cur, err := db.dirConfidential.Find(ctx, bson.M{"org_id": o.ID}, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return translate(err, nil, "read confidential locations of %s", o.ID)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return translate(err, nil, "read confidential locations of %s", o.ID)
+	}
+	for _, id := range ids {
+		if l := o.Location(id.ID); l != nil && l.Confidential {
+			continue
+		}
+		if _, err := db.dirConfidential.DeleteOne(ctx, bson.M{"_id": id.ID}); err != nil {
+			return translate(err, nil, "delete confidential location %s", id.ID)
+		}
+	}
+	return nil
+}
+
+// patchDirectory puts the organisation just saved into the in-memory directory, when that
+// directory was the newest before the save; otherwise another process wrote in between,
+// and the next read loads everything.
+func (db *DB) patchDirectory(before, version string, o *portal.DirectoryOrg) {
+	c := db.dirCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dir == nil || c.dir.Version != before {
+		c.dir = nil
+		return
+	}
+	orgs := slices.Clone(c.dir.Orgs)
+	i := slices.IndexFunc(orgs, func(x *portal.DirectoryOrg) bool { return x.ID == o.ID })
+	if i < 0 {
+		orgs = append(orgs, o)
+	} else {
+		orgs[i] = o
+	}
+	c.dir = portal.NewDirectory(orgs, version)
+}
+
+func newVersion() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// ConfidentialPlaces implements portal.DirectoryStore.
+func (db *DB) ConfidentialPlaces(ctx context.Context, ids []string) (map[string]portal.ConfidentialPlace, error) {
+	out := make(map[string]portal.ConfidentialPlace, len(ids))
+	for _, id := range ids {
+		var d confidentialDoc
+		err := db.dirConfidential.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, translate(err, nil, "read confidential location %s", id)
+		}
+		out[id] = portal.ConfidentialPlace{LocationID: d.LocationID, Address: d.Address.text(),
+			Latitude: d.Latitude, Longitude: d.Longitude}
+	}
+	return out, nil
+}
+
+// CreateSuggestion implements portal.DirectoryStore.
+func (db *DB) CreateSuggestion(ctx context.Context, s *portal.Suggestion) error {
+	_, err := db.dirSuggestions.InsertOne(ctx, toSuggestionDoc(s))
+	return translate(err, nil, "create suggestion %s", s.ID)
+}
+
+// FindSuggestion implements portal.DirectoryStore.
+func (db *DB) FindSuggestion(ctx context.Context, id string) (*portal.Suggestion, error) {
+	var d suggestionDoc
+	err := db.dirSuggestions.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
+	if err != nil {
+		return nil, translate(err, portal.Errorf(portal.ENOTFOUND, "suggestion %s not found", id), "find suggestion %s", id)
+	}
+	return d.suggestion(), nil
+}
+
+// FindSuggestions implements portal.DirectoryStore.
+func (db *DB) FindSuggestions(ctx context.Context, f portal.SuggestionFilter) ([]*portal.Suggestion, error) {
+	filter := bson.D{}
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: string(f.Status)})
+	}
+	if f.By != "" {
+		filter = append(filter, bson.E{Key: "by", Value: f.By})
+	}
+	if f.ServiceID != "" {
+		filter = append(filter, bson.E{Key: "service_id", Value: f.ServiceID})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "created", Value: -1}, {Key: "_id", Value: -1}})
+	if f.Limit > 0 {
+		opts.SetLimit(int64(f.Limit))
+	}
+	cur, err := db.dirSuggestions.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err, nil, "find suggestions")
+	}
+	var docs []suggestionDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, nil, "find suggestions")
+	}
+	out := make([]*portal.Suggestion, len(docs))
+	for i := range docs {
+		out[i] = docs[i].suggestion()
+	}
+	return out, nil
+}
+
+// DecideSuggestion implements portal.DirectoryStore. The embedded engine has no atomic
+// conditional update, so the check is a read then a replace of the pending document; two
+// reviewers deciding the same suggestion in the same millisecond could both succeed, and the
+// later decision stands (both are audited).
+func (db *DB) DecideSuggestion(ctx context.Context, s *portal.Suggestion) error {
+	cur, err := db.FindSuggestion(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	if cur.Status != portal.SuggestionPending {
+		return portal.Errorf(portal.ECONFLICT, "the suggestion was %s already", cur.Status)
+	}
+	res, err := db.dirSuggestions.ReplaceOne(ctx, bson.M{"_id": s.ID, "status": string(portal.SuggestionPending)}, toSuggestionDoc(s))
+	if err != nil {
+		return translate(err, nil, "decide suggestion %s", s.ID)
+	}
+	if res.MatchedCount == 0 {
+		return portal.Errorf(portal.ECONFLICT, "the suggestion was decided already")
+	}
+	return nil
+}
