@@ -275,6 +275,8 @@ func (s *Service) Fields(lang Language) []ServiceField {
 	for _, p := range s.Area {
 		area = append(area, strings.TrimSuffix(p.Aimag+"/"+p.Soum, "/"))
 	}
+	// Lists compare as sets: a form lists checkboxes in its own order.
+	sorted := func(l []string) string { return strings.Join(slices.Sorted(slices.Values(l)), ", ") }
 	v := map[string]string{
 		"name.mn": s.Name.MN, "name.en": s.Name.EN,
 		"description.mn": s.Description.MN, "description.en": s.Description.EN,
@@ -282,11 +284,11 @@ func (s *Service) Fields(lang Language) []ServiceField {
 		"application_process.mn": s.ApplicationProcess.MN, "application_process.en": s.ApplicationProcess.EN,
 		"fees.mn": s.Fees.MN, "fees.en": s.Fees.EN,
 		"free":      yes[s.Free],
-		"types":     strings.Join(s.Types, ", "),
-		"languages": strings.Join(s.Languages, ", "),
+		"types":     sorted(s.Types),
+		"languages": sorted(s.Languages),
 		"hours":     FormatHours(s.Always, s.Hours, lang),
-		"area":      strings.Join(area, ", "),
-		"locations": strings.Join(s.LocationIDs, ", "),
+		"area":      sorted(area),
+		"locations": sorted(s.LocationIDs),
 		"phones":    FormatPhones(s.Phones),
 	}
 	out := make([]ServiceField, len(ServiceFieldKeys))

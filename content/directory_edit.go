@@ -350,3 +350,41 @@ func newID() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// SaveOrgDetails replaces an organisation's own fields (names, description, stakeholder
+// group, e-mail, website, phones), keeping its locations and services; only the
+// secretariat may.
+func (e *DirectoryEditor) SaveOrgDetails(ctx context.Context, actor *portal.User, edited *portal.DirectoryOrg) error {
+	if !portal.Can(actor, portal.ActionEditDirectory) {
+		return forbidden("edit the directory")
+	}
+	d, err := e.Store.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	cur := d.Org(edited.ID)
+	if cur == nil {
+		return portal.Errorf(portal.ENOTFOUND, "no organisation %q in the directory", edited.ID)
+	}
+	o := cur.Clone()
+	before := orgAudit(o)
+	o.Name, o.Description, o.Group = edited.Name, edited.Description, edited.Group
+	o.Email, o.Website, o.Phones = edited.Email, edited.Website, edited.Phones
+	after := orgAudit(o)
+	if fmt.Sprint(before) == fmt.Sprint(after) {
+		return nil
+	}
+	if err := o.Validate(e.Gazetteer, e.terms()); err != nil {
+		return err
+	}
+	o.Modified = e.Now().UTC()
+	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
+		return err
+	}
+	return e.audit(ctx, actor, "directory.org.edit", o.ID, before, after)
+}
+
+func orgAudit(o *portal.DirectoryOrg) map[string]any {
+	return map[string]any{"name": o.Name, "description": o.Description, "group": o.Group,
+		"email": o.Email, "website": o.Website, "phones": portal.FormatPhones(o.Phones)}
+}

@@ -65,12 +65,21 @@ func ImportStarterDirectory(ctx context.Context, dir portal.DirectoryStore, meta
 	default:
 		return 0, fmt.Errorf("content: starter directory: %w", err)
 	}
+	t := now().UTC()
+	// A directory imported before the first start (portal import --hsds) is the
+	// installation's own: the starter entries are not added to it.
+	d, err := dir.Directory(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("content: starter directory: %w", err)
+	}
+	if len(d.Orgs) > 0 {
+		return 0, meta.SetMeta(ctx, starterDirectoryKey, t.Format(time.RFC3339))
+	}
 	_, _, orgs, err := LoadStarterDirectory()
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	t := now().UTC()
 	for _, o := range orgs {
 		o.Modified = t
 		for i := range o.Services {

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -220,5 +221,19 @@ func TestReadGuidelineInBothLanguages(t *testing.T) {
 	}
 	if p := problems(); len(p) > 0 {
 		t.Fatalf("the browser reported problems:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// screenshot saves a full-page PNG of the tab as DIR/name.png when E2E_SCREENSHOTS=DIR is
+// set, for a person to look at the pages a test went through.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("E2E_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png := value(t, ctx, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -16,6 +16,10 @@ import (
 type adminPage struct {
 	Page
 	People, Organisations, Invitations, Audit bool
+	// Suggestions is whether the person reviews suggested directory edits, and Pending how
+	// many wait.
+	Suggestions bool
+	Pending     int
 }
 
 // HandleAdmin serves GET /admin.
@@ -27,6 +31,14 @@ func (h *Handlers) HandleAdmin(c *gin.Context) {
 	p.Organisations = portal.Can(u, portal.ActionManageOrgs)
 	p.Invitations = portal.Can(u, portal.ActionInvite)
 	p.Audit = portal.Can(u, portal.ActionViewAudit)
+	if portal.Can(u, portal.ActionEditDirectory) && h.Directory != nil {
+		pending, err := h.Directory.FindSuggestions(c.Request.Context(), portal.SuggestionFilter{Status: portal.SuggestionPending})
+		if err != nil {
+			h.Error(c, err)
+			return
+		}
+		p.Suggestions, p.Pending = true, len(pending)
+	}
 	h.render(c, http.StatusOK, "admin", p)
 }
 

@@ -12,10 +12,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
+	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/themes"
 )
 
@@ -25,14 +27,16 @@ import (
 type Handlers struct {
 	Guidelines portal.GuidelineStore
 	Directory  portal.DirectoryStore
+	// Editor changes the directory: edits, verification, suggestions and their review.
+	Editor *content.DirectoryEditor
 	// Gazetteer and Taxonomy are the places and service types of the directory.
 	Gazetteer *portal.Gazetteer
 	Taxonomy  []portal.TaxonomyTerm
-	Accounts   *accounts.Service
-	DB         portal.Pinger
-	Theme      *themes.Theme
-	Logger     *slog.Logger
-	Now        portal.Clock
+	Accounts  *accounts.Service
+	DB        portal.Pinger
+	Theme     *themes.Theme
+	Logger    *slog.Logger
+	Now       portal.Clock
 	// Secure marks cookies Secure: the site is served over https.
 	Secure bool
 	// BaseURL is the public URL of the site, such as https://dialogue.example.mn: one-time
@@ -133,6 +137,16 @@ type errorPage struct {
 }
 
 func (h *Handlers) renderError(c *gin.Context, status int, detail string) {
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		// The open-data API answers its errors as JSON too: a mistyped address, a bad
+		// ?lang=.
+		p := h.page(c, "", "")
+		if detail == "" {
+			detail = p.T("error." + statusKey(status) + ".title")
+		}
+		h.writeJSON(c, status, hsdsErrorBody{status, detail})
+		return
+	}
 	p := errorPage{Page: h.page(c, "", ""), Status: status, Detail: detail}
 	key := "error." + statusKey(status)
 	p.Heading, p.Text = p.T(key+".title"), p.T(key+".text")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
+	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
 	"github.com/gobidialogue/portal/store/storetest"
 	"github.com/gobidialogue/portal/themes"
@@ -36,8 +37,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &handlers.Handlers{Guidelines: db, Accounts: svc, DB: db, Theme: theme,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
+	if _, err := content.ImportStarterDirectory(ctx, db, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	g, terms, _, err := content.LoadStarterDirectory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &handlers.Handlers{Guidelines: db, Directory: db, Gazetteer: g, Taxonomy: terms, Accounts: svc, DB: db, Theme: theme,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
+		Editor: &content.DirectoryEditor{Store: db, Audit: db, Gazetteer: g, Terms: terms, Now: time.Now}}
 	s, err := New(Config{}, h)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +84,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("%s %s: action %q is not in the policy table", r.method, r.path, r.action)
 			continue
 		}
-		path := strings.NewReplacer(":slug", "truck-drivers", ":n", "1", ":token", "no-such-token", ":id", "no-such-id").Replace(r.path)
+		path := strings.NewReplacer(":slug", "truck-drivers", ":n", "1", ":token", "no-such-token", ":id", "no-such-id",
+			":org", "ub-safe-house", ":loc", "ub-safe-house-shelter").Replace(r.path)
 		for _, role := range append([]portal.Role{portal.RoleVisitor}, portal.Roles...) {
 			req := httptest.NewRequest(r.method, path, nil)
 			if c := cookie(role); c != "" {
@@ -90,6 +100,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			toLogin := rec.Code == http.StatusSeeOther && strings.HasPrefix(rec.Header().Get("Location"), "/login?")
 			denied := rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden || toLogin
 			switch {
+			case allowed && rec.Code >= 500:
+				t.Errorf("%s %s as %s: %d, so the route was not really checked", r.method, r.path, role, rec.Code)
 			case allowed && denied:
 				t.Errorf("%s %s as %s: %d %s, want it allowed", r.method, r.path, role, rec.Code, rec.Header().Get("Location"))
 			case !allowed && role == portal.RoleVisitor && r.method == http.MethodGet && !toLogin:

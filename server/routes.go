@@ -26,6 +26,22 @@ func (s *Server) table() []route {
 		{"GET", "/guidelines/:slug/revisions/:n", portal.ActionView, h.HandleRevision},
 		{"GET", "/guidelines/:slug/diff", portal.ActionView, h.HandleDiff},
 
+		// The referral directory.
+		{"GET", "/directory", portal.ActionView, h.HandleDirectory},
+		{"GET", "/directory/print", portal.ActionView, h.HandlePrint},
+		{"GET", "/directory/services/:id", portal.ActionView, h.HandleService},
+
+		// Open data: the HSDS API.
+		{"GET", "/api/hsds/", portal.ActionView, h.HandleHSDSMeta},
+		{"GET", "/api/hsds/services", portal.ActionView, h.HandleHSDSServices},
+		{"GET", "/api/hsds/services/:id", portal.ActionView, h.HandleHSDSService},
+		{"GET", "/api/hsds/organizations", portal.ActionView, h.HandleHSDSOrganizations},
+		{"GET", "/api/hsds/organizations/:id", portal.ActionView, h.HandleHSDSOrganization},
+		{"GET", "/api/hsds/taxonomy_terms", portal.ActionView, h.HandleHSDSTaxonomyTerms},
+		{"GET", "/api/hsds/taxonomy_terms/:id", portal.ActionView, h.HandleHSDSTaxonomyTerm},
+		{"GET", "/api/hsds/taxonomies", portal.ActionView, h.HandleHSDSTaxonomies},
+		{"GET", "/api/hsds/taxonomies/:id", portal.ActionView, h.HandleHSDSTaxonomy},
+
 		// Signing in and out.
 		{"GET", "/login", portal.ActionSignIn, h.HandleLogin},
 		{"POST", "/login", portal.ActionSignIn, h.HandleLoginPost},
@@ -49,6 +65,22 @@ func (s *Server) table() []route {
 		{"POST", "/reset", portal.ActionSignIn, h.HandleResetRequestPost},
 		{"GET", "/reset/:token", portal.ActionSignIn, h.HandleReset},
 		{"POST", "/reset/:token", portal.ActionSignIn, h.HandleResetPost},
+
+		// Keeping the directory: members suggest edits, the secretariat edits, verifies
+		// and reviews. A member sees only their own suggestions.
+		{"GET", "/directory/services/:id/suggest", portal.ActionSuggestEdit, h.HandleServiceSuggest},
+		{"POST", "/directory/services/:id/suggest", portal.ActionSuggestEdit, h.HandleServiceSuggestPost},
+		{"GET", "/directory/services/:id/edit", portal.ActionEditDirectory, h.HandleServiceEdit},
+		{"POST", "/directory/services/:id/edit", portal.ActionEditDirectory, h.HandleServiceEditPost},
+		{"POST", "/directory/services/:id/verify", portal.ActionEditDirectory, h.HandleServiceVerify},
+		{"GET", "/directory/suggestions", portal.ActionSuggestEdit, h.HandleSuggestions},
+		{"GET", "/directory/suggestions/:id", portal.ActionSuggestEdit, h.HandleSuggestion},
+		{"POST", "/directory/suggestions/:id/accept", portal.ActionEditDirectory, h.HandleSuggestionAccept},
+		{"POST", "/directory/suggestions/:id/reject", portal.ActionEditDirectory, h.HandleSuggestionReject},
+		{"GET", "/directory/organizations/:org/edit", portal.ActionEditDirectory, h.HandleOrgEdit},
+		{"POST", "/directory/organizations/:org/edit", portal.ActionEditDirectory, h.HandleOrgEditPost},
+		{"GET", "/directory/organizations/:org/locations/:loc/edit", portal.ActionEditDirectory, h.HandleLocationEdit},
+		{"POST", "/directory/organizations/:org/locations/:loc/edit", portal.ActionEditDirectory, h.HandleLocationEditPost},
 
 		// Administration: the secretariat onboards organisations and people; admins
 		// manage accounts and read the audit log.

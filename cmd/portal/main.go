@@ -3,6 +3,8 @@
 //	portal serve [--addr HOST:PORT]   run the web portal
 //	portal import PATH...            import Markdown guidelines (files or folders)
 //	portal export DIR                write every guideline revision back to Markdown
+//	portal import --hsds DIR         import the referral directory from HSDS 3.0 CSV tables
+//	portal export --hsds DIR         write the public referral directory as HSDS 3.0
 //	portal user create --email E --name N --role R [--org ORG]
 //	portal version                   print the version
 //
@@ -48,6 +50,10 @@ Commands:
   serve [--addr HOST:PORT]   run the web portal (embedded database unless mongo.uri is set)
   import PATH...             import Markdown guidelines from files or folders
   export DIR                 write every guideline revision to DIR as Markdown
+  import --hsds DIR          import the referral directory from the HSDS 3.0 CSV tables in
+                             DIR/mn and DIR/en (all or nothing)
+  export --hsds DIR          write the public referral directory to DIR/mn and DIR/en as
+                             HSDS 3.0 (JSON, CSV tables and datapackage.json)
   user create --email E --name N --role R [--org ORG]
                              create a person and print a one-time sign-in link
   version                    print the version

@@ -67,7 +67,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	h := &handlers.Handlers{Guidelines: a.db, Directory: a.db, Gazetteer: gazetteer, Taxonomy: taxonomy, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
 		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), BaseURL: cfg.Site.BaseURL,
-		DefaultLanguage: cfg.Site.DefaultLanguage, Providers: links}
+		DefaultLanguage: cfg.Site.DefaultLanguage, Providers: links,
+		Editor: &content.DirectoryEditor{Store: a.db, Audit: a.db, Gazetteer: gazetteer, Terms: taxonomy, Now: clock}}
 	if cfg.Mail.SMTP != "" {
 		m, err := newMailer(cfg, a.accounts)
 		if err != nil {

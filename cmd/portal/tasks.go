@@ -10,14 +10,15 @@ import (
 	"github.com/gobidialogue/portal/content"
 )
 
-// runImport serves `portal import PATH...`.
+// runImport serves `portal import PATH...` and `portal import --hsds DIR`.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, flags := newFlags("import", stderr)
+	hsds := fs.String("hsds", "", "import the referral directory from the HSDS CSV tables in `DIR`/mn and DIR/en")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: portal import [--config FILE] [--data DIR] PATH...")
+	if (fs.NArg() == 0) == (*hsds == "") {
+		fmt.Fprintln(stderr, "usage: portal import [--config FILE] [--data DIR] PATH...\n       portal import [--config FILE] [--data DIR] --hsds DIR")
 		return errUsage
 	}
 	a, err := flags.open(ctx, getenv, stderr)
@@ -25,6 +26,9 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer a.close()
+	if *hsds != "" {
+		return importHSDS(ctx, a, *hsds, stdout)
+	}
 	report, err := a.importer.ImportPaths(ctx, fs.Args())
 	if err != nil {
 		return fmt.Errorf("import: nothing was imported:\n%s", errText(err))
@@ -34,14 +38,15 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-// runExport serves `portal export DIR`.
+// runExport serves `portal export DIR` and `portal export --hsds DIR`.
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, flags := newFlags("export", stderr)
+	hsds := fs.String("hsds", "", "export the public referral directory as HSDS 3.0 to `DIR`/mn and DIR/en")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: portal export [--config FILE] [--data DIR] DIR")
+	if fs.NArg() != 1 && *hsds == "" || fs.NArg() != 0 && *hsds != "" {
+		fmt.Fprintln(stderr, "usage: portal export [--config FILE] [--data DIR] DIR\n       portal export [--config FILE] [--data DIR] --hsds DIR")
 		return errUsage
 	}
 	a, err := flags.open(ctx, getenv, stderr)
@@ -49,6 +54,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer a.close()
+	if *hsds != "" {
+		return exportHSDS(ctx, a, *hsds, stdout)
+	}
 	report, err := content.Export(ctx, a.db, fs.Arg(0))
 	if err != nil {
 		return err

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/content"
+)
+
+// writeStarterHSDS writes the HSDS export of the public starter directory to dir, with
+// modification times as the store keeps them (milliseconds, UTC).
+func writeStarterHSDS(t *testing.T, dir string) {
+	t.Helper()
+	g, terms, orgs, err := content.LoadStarterDirectory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var public []*portal.DirectoryOrg
+	for _, o := range orgs {
+		p, _ := o.Public()
+		for i := range p.Services {
+			p.Services[i].Modified = time.Date(2026, 11, 2, 8, 0, 0, i*1e6, time.UTC)
+		}
+		public = append(public, p)
+	}
+	if _, err := content.ExportHSDS(portal.NewDirectory(public, "starter"), terms, g, dir); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHSDSImportExportRoundTrip(t *testing.T) {
+	data, src, out := t.TempDir(), t.TempDir(), t.TempDir()
+	writeStarterHSDS(t, src)
+	stdout, stderr, err := runCmd(t, "import", "--data", data, "--hsds", src)
+	if err != nil || !strings.Contains(stdout, "Imported 22 organisations with 47 services") || !strings.Contains(stdout, "mn and en") {
+		t.Fatalf("import --hsds: %v %q\n%s", err, stdout, stderr)
+	}
+	stdout, stderr, err = runCmd(t, "export", "--data", data, "--hsds", out)
+	if err != nil || !strings.Contains(stdout, "22 organisations, 47 services") {
+		t.Fatalf("export --hsds: %v %q\n%s", err, stdout, stderr)
+	}
+	// Organisations and locations keep their slugs through HSDS, services come back under
+	// their UUIDs and keep them: the second export is the first, byte for byte.
+	compareTrees(t, src, out)
+}
+
+// TestHSDSImportKeepsConfidentialAddresses imports the public export over a database
+// holding the full starter directory: the shelters keep their hidden addresses.
+func TestHSDSImportKeepsConfidentialAddresses(t *testing.T) {
+	ctx := context.Background()
+	data, src := t.TempDir(), t.TempDir()
+	_, _, orgs, err := content.LoadStarterDirectory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := (&common{data: data}).open(ctx, noEnv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden []string
+	for _, o := range orgs {
+		for _, l := range o.Locations {
+			if l.Confidential && !l.Address.Empty() {
+				hidden = append(hidden, l.ID)
+			}
+		}
+		if err := a.db.SaveDirectoryOrg(ctx, o.Clone()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.close()
+	writeStarterHSDS(t, src)
+	if _, stderr, err := runCmd(t, "import", "--data", data, "--hsds", src); err != nil {
+		t.Fatalf("import --hsds: %v\n%s", err, stderr)
+	}
+	a, err = (&common{data: data}).open(ctx, noEnv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	places, err := a.db.ConfidentialPlaces(ctx, hidden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hidden) < 6 || len(places) != len(hidden) {
+		t.Errorf("%d of %d confidential addresses kept", len(places), len(hidden))
+	}
+	d, err := a.db.Directory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := d.Service("ub-safe-house-shelter"); s == nil || s.Modified.IsZero() {
+		t.Errorf("the imported shelter service: %+v", s)
+	}
+}
+
+func TestHSDSImportBadInputWritesNothing(t *testing.T) {
+	data, src, out := t.TempDir(), t.TempDir(), t.TempDir()
+	writeStarterHSDS(t, src)
+	// A broken phone number in one file, a service of a missing organisation in another.
+	phones := filepath.Join(src, "mn", "phones.csv")
+	b, err := os.ReadFile(phones)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(phones, []byte(strings.Replace(string(b), "+976 7011 0100", "7011", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	services := filepath.Join(src, "en", "services.csv")
+	b, _ = os.ReadFile(services)
+	lines := strings.SplitN(string(b), "\n", 3)
+	lines[1] = strings.Replace(lines[1], content.HSDSID("organization", "child-family-agency"), "00000000-0000-4000-8000-000000000000", 1)
+	if err := os.WriteFile(services, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = runCmd(t, "import", "--data", data, "--hsds", src)
+	msg := errText(err)
+	for _, want := range []string{"nothing was imported", path.Join("mn", "phones.csv") + " row ", ", number:", "en/services.csv row 2, organization_id"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error does not say %q:\n%s", want, msg)
+		}
+	}
+	if stdout, _, err := runCmd(t, "export", "--data", data, "--hsds", out); err != nil || !strings.Contains(stdout, "0 organisations") {
+		t.Errorf("after a failed import: %v %q", err, stdout)
+	}
+	if _, _, err := runCmd(t, "import", "--data", data, "--hsds", filepath.Join(src, "nowhere")); err == nil {
+		t.Error("importing a missing folder succeeded")
+	}
+	if _, _, err := runCmd(t, "export", "--data", data, "--hsds", out, "extra"); err != errUsage {
+		t.Errorf("export --hsds DIR extra: %v, want a usage error", err)
+	}
+}

@@ -1,0 +1,180 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/accounts"
+	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/server"
+	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/themes"
+)
+
+// startDirectoryPortal serves the real router over a fresh database holding the starter
+// directory, with the directory editor.
+func startDirectoryPortal(t *testing.T) (string, *accounts.Service) {
+	t.Helper()
+	db := storetest.Open(t)
+	ctx := context.Background()
+	if _, err := content.ImportStarterDirectory(ctx, db, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	g, terms, _, err := content.LoadStarterDirectory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	theme, err := themes.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
+	h := &handlers.Handlers{Guidelines: db, Directory: db, Gazetteer: g, Taxonomy: terms, Accounts: svc, DB: db,
+		Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, BaseURL: base,
+		Editor: &content.DirectoryEditor{Store: db, Audit: db, Gazetteer: g, Terms: terms, Now: time.Now}}
+	srv, err := server.New(server.Config{}, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return base, svc
+}
+
+// signInLink creates a person and returns a one-time sign-in link for them.
+func signInLink(t *testing.T, svc *accounts.Service, u *portal.User) string {
+	t.Helper()
+	ctx := context.Background()
+	if err := svc.CreateUser(ctx, "", u); err != nil {
+		t.Fatal(err)
+	}
+	token, err := svc.IssueSignInLink(ctx, "", u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "/login/link/" + token
+}
+
+// A CSO worker on a phone finds a shelter in Ömnögovi in two taps, opens it, and suggests
+// an edit; the secretariat accepts it; the change is on the page. A visitor never sees the
+// shelter's address.
+func TestDirectoryFindSuggestAccept(t *testing.T) {
+	base, svc := startDirectoryPortal(t)
+	ctx := context.Background()
+	admin := &portal.User{Email: "admin@council.mn", Name: "Админ", Role: portal.RoleAdmin}
+	if err := svc.CreateUser(ctx, "", admin); err != nil {
+		t.Fatal(err)
+	}
+	ngo := &portal.Organisation{ID: "gobi-women", NameMN: "Говийн эмэгтэйчүүд ТББ", NameEN: "Gobi Women NGO", Group: portal.GroupCivilSociety, Verified: true}
+	if err := svc.CreateOrganisation(ctx, admin, ngo); err != nil {
+		t.Fatal(err)
+	}
+	memberLink := signInLink(t, svc, &portal.User{Email: "naraa@gobiwomen.mn", Name: "Нараа", Role: portal.RoleMember, OrgID: ngo.ID})
+	secLink := signInLink(t, svc, &portal.User{Email: "sec@council.mn", Name: "Ажлын алба Туяа", Role: portal.RoleSecretariat})
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	// A visitor: two taps from the directory to the Ömnögovi shelters, one to an entry.
+	tab, problems := browser(t)
+	step(t, tab, "visitor filters the directory in two taps",
+		chromedp.Navigate(base+"/directory"),
+		chromedp.Click(css(`.dir-quick a.chip[href*="aimag=umnugovi"]`)),
+		chromedp.WaitVisible(css(`.dir-quick a.chip[href*="aimag=umnugovi"][href*="type=shelter"]`)),
+		chromedp.Click(css(`.dir-quick a.chip[href*="aimag=umnugovi"][href*="type=shelter"]`)),
+		chromedp.WaitVisible(css(`.dir-list .svc`)),
+	)
+	loc := value(t, tab, chromedp.Location())
+	if !strings.Contains(loc, "aimag=umnugovi") || !strings.Contains(loc, "type=shelter") {
+		t.Fatalf("after two taps: %s", loc)
+	}
+	screenshot(t, tab, "directory-umnugovi-shelters")
+	first := text(t, tab, ".dir-list .svc h3 a")
+	step(t, tab, "visitor opens the first shelter", chromedp.Click(css(`.dir-list .svc h3 a`)), chromedp.WaitVisible(css("main h1")))
+	if h1 := text(t, tab, "main h1"); h1 != first {
+		t.Errorf("opened %q, want %q", h1, first)
+	}
+	screenshot(t, tab, "directory-entry-visitor")
+	entry := value(t, tab, chromedp.Location())
+	page := text(t, tab, "main")
+	if !strings.Contains(page, "(жишээ)") {
+		t.Errorf("the entry does not say it is example data")
+	}
+	_, _, orgs, _ := content.LoadStarterDirectory()
+	for _, o := range orgs {
+		for _, l := range o.Locations {
+			if l.Confidential && (strings.Contains(page, l.Address.MN) || strings.Contains(page, l.Address.EN)) {
+				t.Fatalf("a visitor sees the confidential address of %s", l.ID)
+			}
+		}
+	}
+
+	// A member of a verified organisation signs in, comes back and suggests an edit.
+	member, cancel := chromedp.NewContext(tab, chromedp.WithNewBrowserContext())
+	defer cancel()
+	memberProblems := watchConsole(member)
+	const fees = "Үнэ төлбөргүй; иргэний үнэмлэхээ авчирна уу (шинэчилсэн)"
+	step(t, member, "member signs in and opens the entry",
+		chromedp.Navigate(base+memberLink),
+		chromedp.Click(css("main form button")),
+		chromedp.WaitVisible(css(".profile .role")),
+		chromedp.Navigate(entry),
+		chromedp.Click(css(`a[href$="/suggest"]`)),
+		chromedp.WaitVisible(css("form.service-form")),
+	)
+	screenshot(t, member, "directory-suggest-form")
+	step(t, member, "member suggests new fees",
+		chromedp.SetValue(css(`textarea[name="fees_mn"]`), fees),
+		chromedp.SendKeys(css(`textarea[name="note"]`), "Утсаар шалгав."),
+		chromedp.Click(css(`form.service-form button[type="submit"]`)),
+		chromedp.WaitVisible(css(".notice")),
+	)
+	if s := text(t, member, ".facts .status"); s != "Хяналт хүлээж буй" {
+		t.Errorf("suggestion status %q, want pending", s)
+	}
+	suggestion := value(t, member, chromedp.Location())
+
+	// The secretariat reviews the queue, sees the field diff and accepts.
+	sec, cancelSec := chromedp.NewContext(tab, chromedp.WithNewBrowserContext())
+	defer cancelSec()
+	secProblems := watchConsole(sec)
+	step(t, sec, "secretariat opens the queue",
+		chromedp.Navigate(base+secLink),
+		chromedp.Click(css("main form button")),
+		chromedp.WaitVisible(css(".profile .role")),
+		chromedp.Navigate(base+"/directory/suggestions"),
+		chromedp.Click(css(".suggestions.pending a")),
+		chromedp.WaitVisible(css("table.field-diff")),
+	)
+	screenshot(t, sec, "directory-review")
+	if row := text(t, sec, "table.field-diff td.after"); row != fees {
+		t.Errorf("diff shows %q, want %q", row, fees)
+	}
+	step(t, sec, "secretariat accepts",
+		chromedp.Click(css("button.accept")),
+		chromedp.WaitVisible(css(".notice")),
+	)
+
+	// The member sees the outcome, and the entry shows the new fees.
+	step(t, member, "member sees the outcome", chromedp.Navigate(strings.Split(suggestion, "?")[0]), chromedp.WaitVisible(css(".facts .status")))
+	screenshot(t, member, "directory-suggestion-accepted")
+	if s := text(t, member, ".facts .status"); !strings.HasPrefix(s, "Хүлээн авсан") {
+		t.Errorf("member sees %q, want accepted", s)
+	}
+	step(t, tab, "visitor reloads the entry", chromedp.Navigate(entry), chromedp.WaitVisible(css("main h1")))
+	if page := text(t, tab, "main"); !strings.Contains(page, fees) {
+		t.Errorf("the entry does not show the accepted fees")
+	}
+	if p := append(append(problems(), memberProblems()...), secProblems()...); len(p) > 0 {
+		t.Fatalf("the browser reported problems:\n%s", strings.Join(p, "\n"))
+	}
+}

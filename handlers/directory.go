@@ -1,0 +1,454 @@
+package handlers
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gobidialogue/portal"
+)
+
+// The referral directory's public pages: the list with its filters, a service's entry and
+// the printable referral sheet. The people who use them most are civil society workers on
+// a phone on weak mobile data, asking "who can take this person tonight, near here?": the
+// list answers in two taps (a place, then a type) and works without JavaScript.
+
+const (
+	directoryPerPage = 20
+	maxPrintServices = 30
+	maxPageNumber    = 10000
+)
+
+// commonTypes are the service types the list offers as one-tap filters, most urgent first;
+// the others are in the form. Ids missing from the taxonomy are left out.
+var commonTypes = []string{"shelter", "hotline", "drop-in-centre", "medical", "legal-aid", "psychosocial"}
+
+// directoryForm is the query of /directory, as the form and the filter links write it.
+type directoryForm struct {
+	Aimag, Soum, Type, Language, Q string
+	Open, Always, Free             bool
+	Page                           int
+}
+
+// values returns the form as query parameters, page 1 and empty fields left out.
+func (f directoryForm) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"aimag": f.Aimag, "soum": f.Soum, "type": f.Type, "language": f.Language, "q": f.Q} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	for k, on := range map[string]bool{"open": f.Open, "always": f.Always, "free": f.Free} {
+		if on {
+			v.Set(k, "1")
+		}
+	}
+	if f.Page > 1 {
+		v.Set("page", strconv.Itoa(f.Page))
+	}
+	return v
+}
+
+// URL returns the address of the list the form selects.
+func (f directoryForm) URL() string {
+	if q := f.values().Encode(); q != "" {
+		return "/directory?" + q
+	}
+	return "/directory"
+}
+
+// with returns the address of the list with change applied, on its first page.
+func (f directoryForm) with(change func(*directoryForm)) string {
+	f.Page = 0
+	change(&f)
+	return f.URL()
+}
+
+// query returns what the form asks the directory for.
+func (f directoryForm) query() portal.DirectoryQuery {
+	return portal.DirectoryQuery{Aimag: f.Aimag, Soum: f.Soum, Type: f.Type, Language: f.Language,
+		OpenNow: f.Open, Always: f.Always, Free: f.Free, Text: f.Q}
+}
+
+// directoryPage is the data of /directory.
+type directoryPage struct {
+	Page
+	Form     directoryForm
+	Errors   map[string]string // field → message; the page is a 400 when there are any
+	Message  string            // about the whole query, such as a page past the end
+	Aimags   []option
+	Soums    []optionGroup
+	Types    []option
+	Spoken   []option
+	Places   []filterLink // one tap to an aimag
+	Kinds    []filterLink // one tap to a common type
+	Toggles  []filterLink // open now, 24 hours, free
+	Active   []filterLink // the filters the links above do not show, each a link that removes it
+	More     bool         // open the section of further filters
+	ClearURL string
+	Results  []serviceCard
+	Total    int
+	From, To int
+	PageNum  int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+}
+
+// optionGroup is an <optgroup> of a <select>.
+type optionGroup struct {
+	Label   string
+	Options []option
+}
+
+// serviceCard is a service as the list and the referral sheet show it.
+type serviceCard struct {
+	*Page
+	ID, URL, Name, Org string
+	Types              string // names in the page's language
+	Area               string
+	OpenNow            bool
+	Always, Free       bool
+	Example            bool
+	Phones             phoneList
+	Assured            time.Time
+	Stale              bool
+}
+
+// phoneList is telephone numbers as the pages show them.
+type phoneList struct {
+	*Page
+	List []phoneView
+}
+
+// phoneView is a telephone number with the link that dials it.
+type phoneView struct {
+	Number  string
+	Tel     template.URL // "" when the number cannot be dialled as written
+	Label   string
+	Example bool
+}
+
+// HandleDirectory serves GET /directory: the referral directory, filtered by place, type,
+// language, opening and fees, nearest first, 20 to a page.
+func (h *Handlers) HandleDirectory(c *gin.Context) {
+	p := directoryPage{Page: h.page(c, "", "directory"), Errors: map[string]string{}}
+	p.Title = p.T("directory.title")
+	p.Description = p.T("directory.lead")
+	d, err := h.Directory.Directory(c.Request.Context())
+	if err != nil {
+		h.Error(c, err)
+		return
+	}
+	spoken := filterLanguages(d, strings.TrimSpace(c.Query("language")))
+	p.Form = h.readDirectoryForm(c, &p.Page, spoken, p.Errors)
+	h.fillDirectoryForm(&p, spoken)
+	if len(p.Errors) > 0 {
+		p.Message = p.T("directory.error.fix")
+		h.render(c, http.StatusBadRequest, "directory", p)
+		return
+	}
+	now := h.Now()
+	hits := d.Find(p.Form.query(), now, p.Lang)
+	if !p.paginate(len(hits)) {
+		p.Message = p.T("directory.error.page", p.PageNum, p.Pages)
+		h.render(c, http.StatusNotFound, "directory", p)
+		return
+	}
+	for _, hit := range hits[p.From-1 : p.To] {
+		p.Results = append(p.Results, h.card(&p.Page, hit.Service, hit.Org, now))
+	}
+	h.render(c, http.StatusOK, "directory", p)
+}
+
+// paginate sets the page's place among total results: which are shown (From and To, from
+// 1), how many pages there are, and the links to the pages around. It reports false for a
+// page past the end.
+func (p *directoryPage) paginate(total int) bool {
+	p.Total, p.PageNum = total, max(p.Form.Page, 1)
+	p.Pages = max((total+directoryPerPage-1)/directoryPerPage, 1)
+	if p.PageNum > p.Pages {
+		return false
+	}
+	p.From = (p.PageNum-1)*directoryPerPage + 1
+	p.To = min(p.PageNum*directoryPerPage, total)
+	form := p.Form
+	if p.PageNum > 1 {
+		form.Page = p.PageNum - 1
+		p.PrevURL = form.URL()
+	}
+	if p.PageNum < p.Pages {
+		form.Page = p.PageNum + 1
+		p.NextURL = form.URL()
+	}
+	return true
+}
+
+// readDirectoryForm reads the query of /directory and checks every value against the
+// gazetteer, the taxonomy and the languages offered (spoken), recording what is wrong in errs. An
+// unknown value is never ignored: the list it would give is not the one asked for. Values
+// in error are cleared, so the links built from the form do not carry them.
+func (h *Handlers) readDirectoryForm(c *gin.Context, p *Page, spoken []string, errs map[string]string) directoryForm {
+	q := func(k string) string { return strings.TrimSpace(c.Query(k)) }
+	f := directoryForm{Aimag: q("aimag"), Soum: q("soum"), Type: q("type"), Language: q("language"), Q: q("q")}
+	for field, value := range map[string]*string{"aimag": &f.Aimag, "soum": &f.Soum, "type": &f.Type, "language": &f.Language} {
+		if len(*value) > maxChoice || !utf8.ValidString(*value) {
+			errs[field] = p.T("directory.error."+field, shorten(*value))
+			*value = ""
+		}
+	}
+	switch {
+	case len(f.Q) > maxQuery:
+		errs["q"] = p.T("form.too_long")
+	case !utf8.ValidString(f.Q) || strings.ContainsFunc(f.Q, unicode.IsControl):
+		errs["q"] = p.T("admin.field.invalid")
+		f.Q = ""
+	}
+	if f.Aimag != "" && h.Gazetteer.FindAimag(f.Aimag) == nil {
+		errs["aimag"] = p.T("directory.error.aimag", f.Aimag)
+		f.Aimag = ""
+	}
+	if f.Soum != "" {
+		h.checkSoum(p, &f, errs)
+	}
+	if f.Type != "" && h.term(f.Type) == nil {
+		errs["type"] = p.T("directory.error.type", f.Type)
+		f.Type = ""
+	}
+	if f.Language != "" && !slices.Contains(spoken, f.Language) {
+		errs["language"] = p.T("directory.error.language", f.Language)
+		f.Language = ""
+	}
+	for field, on := range map[string]*bool{"open": &f.Open, "always": &f.Always, "free": &f.Free} {
+		switch v := c.Query(field); v {
+		case "1":
+			*on = true
+		case "", "0":
+		default:
+			errs[field] = p.T("directory.error.checkbox", shorten(v))
+		}
+	}
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageNumber {
+			errs["page"] = p.T("directory.error.page_number", shorten(v))
+		}
+		f.Page = n
+	}
+	return f
+}
+
+// checkSoum checks the soum of f, and fills in its aimag when the soum names only one. A
+// soum outside the aimag asked for is an error, not a guess.
+func (h *Handlers) checkSoum(p *Page, f *directoryForm, errs map[string]string) {
+	if f.Aimag != "" {
+		if s := h.Gazetteer.FindSoum(f.Aimag, f.Soum); s == nil {
+			a := h.Gazetteer.FindAimag(f.Aimag)
+			errs["soum"] = p.T("directory.error.soum_in", f.Soum, a.Name.In(p.Lang))
+			f.Soum = ""
+		}
+		return
+	}
+	var in []string
+	for _, a := range h.Gazetteer.Aimags {
+		if h.Gazetteer.FindSoum(a.ID, f.Soum) != nil {
+			in = append(in, a.ID)
+		}
+	}
+	switch len(in) {
+	case 1:
+		f.Aimag = in[0]
+	case 0:
+		errs["soum"] = p.T("directory.error.soum", f.Soum)
+		f.Soum = ""
+	default:
+		errs["soum"] = p.T("directory.error.soum_aimag", f.Soum)
+		f.Soum = ""
+	}
+}
+
+// shorten cuts a value echoed in a message to a readable length.
+func shorten(s string) string {
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
+	}
+	return string([]rune(s)[:40]) + "…"
+}
+
+// fillDirectoryForm fills the choices of the form and the filter links.
+func (h *Handlers) fillDirectoryForm(p *directoryPage, spoken []string) {
+	f := p.Form
+	p.Aimags = []option{{Value: "", Label: p.T("directory.all_aimags"), Selected: f.Aimag == ""}}
+	p.Places = []filterLink{{Label: p.T("directory.everywhere"), URL: f.with(func(g *directoryForm) { g.Aimag, g.Soum = "", "" }), Current: f.Aimag == ""}}
+	for _, a := range h.Gazetteer.Aimags {
+		name := a.Name.In(p.Lang)
+		p.Aimags = append(p.Aimags, option{Value: a.ID, Label: name, Selected: a.ID == f.Aimag})
+		p.Places = append(p.Places, filterLink{Label: name, Current: a.ID == f.Aimag,
+			URL: f.with(func(g *directoryForm) { g.Aimag, g.Soum = a.ID, "" })})
+		if f.Aimag != "" && a.ID != f.Aimag {
+			continue // once an aimag is chosen, only its soums are offered
+		}
+		group := optionGroup{Label: name}
+		for _, s := range a.Soums {
+			group.Options = append(group.Options, option{Value: s.ID, Label: s.Name.In(p.Lang), Selected: a.ID == f.Aimag && s.ID == f.Soum})
+		}
+		p.Soums = append(p.Soums, group)
+	}
+	p.Types = []option{{Value: "", Label: p.T("directory.all_types"), Selected: f.Type == ""}}
+	p.Kinds = []filterLink{{Label: p.T("directory.all_types"), URL: f.with(func(g *directoryForm) { g.Type = "" }), Current: f.Type == ""}}
+	for _, t := range h.Taxonomy {
+		p.Types = append(p.Types, option{Value: t.ID, Label: t.Name.In(p.Lang), Selected: t.ID == f.Type})
+		if slices.Contains(commonTypes, t.ID) || t.ID == f.Type {
+			p.Kinds = append(p.Kinds, filterLink{Label: t.Name.In(p.Lang), Current: t.ID == f.Type,
+				URL: f.with(func(g *directoryForm) { g.Type = t.ID })})
+		}
+	}
+	p.Spoken = []option{{Value: "", Label: p.T("directory.any_language"), Selected: f.Language == ""}}
+	for _, l := range spoken {
+		p.Spoken = append(p.Spoken, option{Value: l, Label: languageName(&p.Page, l), Selected: l == f.Language})
+	}
+	p.Toggles = []filterLink{
+		{Label: p.T("directory.open_now"), Current: f.Open, URL: f.with(func(g *directoryForm) { g.Open = !g.Open })},
+		{Label: p.T("directory.always"), Current: f.Always, URL: f.with(func(g *directoryForm) { g.Always = !g.Always })},
+		{Label: p.T("directory.free"), Current: f.Free, URL: f.with(func(g *directoryForm) { g.Free = !g.Free })},
+	}
+	if f.Soum != "" {
+		p.Active = append(p.Active, filterLink{Label: h.placeName(portal.Place{Aimag: f.Aimag, Soum: f.Soum}, p.Lang),
+			URL: f.with(func(g *directoryForm) { g.Soum = "" })})
+	}
+	if f.Language != "" {
+		p.Active = append(p.Active, filterLink{Label: p.T("directory.speaks", languageName(&p.Page, f.Language)),
+			URL: f.with(func(g *directoryForm) { g.Language = "" })})
+	}
+	if f.Q != "" {
+		p.Active = append(p.Active, filterLink{Label: "“" + f.Q + "”", URL: f.with(func(g *directoryForm) { g.Q = "" })})
+	}
+	p.More = f.Soum != "" || f.Language != "" || len(p.Errors) > 0
+	if f.query() != (portal.DirectoryQuery{}) {
+		p.ClearURL = "/directory"
+	}
+}
+
+// filterLanguages returns the languages the form offers: those the service form offers,
+// and lang when a service speaks it though the form does not list it (an import may bring
+// any language). Only such a language costs a look at every service.
+func filterLanguages(d *portal.Directory, lang string) []string {
+	langs := slices.Clone(formLanguages)
+	if lang == "" || slices.Contains(langs, lang) {
+		return langs
+	}
+	for _, s := range d.Services() {
+		if slices.Contains(s.Languages, lang) {
+			return append(langs, lang)
+		}
+	}
+	return langs
+}
+
+// languageName names the language with ISO 639-1 code in p's language, or gives the code.
+func languageName(p *Page, code string) string {
+	if key := "directory.language." + code; p.Has(key) {
+		return p.T(key)
+	}
+	return code
+}
+
+// term returns the service type with id, or nil.
+func (h *Handlers) term(id string) *portal.TaxonomyTerm {
+	for i := range h.Taxonomy {
+		if h.Taxonomy[i].ID == id {
+			return &h.Taxonomy[i]
+		}
+	}
+	return nil
+}
+
+// placeName names an aimag, or a soum and its aimag, in lang.
+func (h *Handlers) placeName(pl portal.Place, lang portal.Language) string {
+	a := h.Gazetteer.FindAimag(pl.Aimag)
+	if a == nil {
+		return strings.TrimSuffix(pl.Soum+", "+pl.Aimag, ", ")
+	}
+	if pl.Soum == "" {
+		return a.Name.In(lang)
+	}
+	if s := h.Gazetteer.FindSoum(pl.Aimag, pl.Soum); s != nil {
+		return s.Name.In(lang) + ", " + a.Name.In(lang)
+	}
+	return pl.Soum + ", " + a.Name.In(lang)
+}
+
+// area names the places a service serves, in lang.
+func (h *Handlers) area(places []portal.Place, lang portal.Language) string {
+	names := make([]string, len(places))
+	for i, pl := range places {
+		names[i] = h.placeName(pl, lang)
+	}
+	return strings.Join(names, "; ")
+}
+
+func servicePath(id string) string { return "/directory/services/" + url.PathEscape(id) }
+
+// card returns what the list and the sheet show of service s of org o at now.
+func (h *Handlers) card(p *Page, s *portal.Service, o *portal.DirectoryOrg, now time.Time) serviceCard {
+	c := serviceCard{Page: p, ID: s.ID, URL: servicePath(s.ID), Name: s.Name.In(p.Lang), Org: o.Name.In(p.Lang),
+		Area: h.area(s.Area, p.Lang), OpenNow: s.OpenAt(now), Always: s.Always, Free: s.Free,
+		Example: s.Example || o.Example, Phones: phones(p, s.Phones),
+		Assured: s.AssuredDate, Stale: s.Stale(now)}
+	names := make([]string, len(s.Types))
+	for i, t := range s.Types {
+		names[i] = t
+		if term := h.term(t); term != nil {
+			names[i] = term.Name.In(p.Lang)
+		}
+	}
+	c.Types = strings.Join(names, ", ")
+	return c
+}
+
+// phones returns the numbers with links that dial them. A number is marked as an example
+// by its own mark, not its service's: an example service may give a real national number
+// (102, the police), and calling that an example would be the more dangerous mistake. The
+// card of an example service carries its own mark.
+func phones(p *Page, list []portal.Phone) phoneList {
+	out := phoneList{Page: p, List: make([]phoneView, len(list))}
+	for i, ph := range list {
+		out.List[i] = phoneView{Number: ph.Number, Tel: telURL(ph.Number), Label: ph.Description.In(p.Lang), Example: ph.Example}
+	}
+	return out
+}
+
+// telURL returns the tel: link of a number, such as tel:+97670110300 for +976 7011 0300,
+// or "" when the number is not digits with an optional leading +. html/template refuses
+// tel: in an href unless it is a template.URL; this one holds nothing but a plus and
+// digits, so it cannot carry markup or another scheme.
+func telURL(number string) template.URL {
+	d := strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(number))
+	digits := strings.TrimPrefix(d, "+")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return ""
+	}
+	return template.URL("tel:" + d) //nolint:gosec // only "+" and digits.
+}
+
+// renderPrivate writes a page that shows confidential data. No cache may keep it, the
+// browser's included, and it has no ETag: a shared cache could otherwise answer a later
+// request with it, and a revalidation would tell whether it changed.
+func (h *Handlers) renderPrivate(c *gin.Context, page string, data any) {
+	var buf bytes.Buffer
+	if err := h.Theme.Render(&buf, page, data); err != nil {
+		h.Logger.ErrorContext(c.Request.Context(), "render", "page", page, "err", err)
+		h.renderError(c, http.StatusInternalServerError, "")
+		return
+	}
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+}

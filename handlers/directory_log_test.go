@@ -1,0 +1,110 @@
+package handlers_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/store"
+)
+
+// syncBuffer is a log destination safe for the router's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Confidential addresses never reach the log: not when a member reads them, not when the
+// secretariat edits them, not when a form with one is refused, even at debug level.
+func TestConfidentialNeverLogged(t *testing.T) {
+	var logs syncBuffer
+	h, db := editServerWith(t, func(h *handlers.Handlers) {
+		h.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	organisation(t, db, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety)
+	verifyOrganisation(t, db, "gobi-ngo")
+	_, memberCookie := person(t, db, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
+	_, secCookie := person(t, db, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
+	_, _, orgs, _ := content.LoadStarterDirectory()
+	var secrets []string
+	for _, o := range orgs {
+		for _, l := range o.Locations {
+			if l.Confidential {
+				secrets = append(secrets, l.Address.MN, l.Address.EN)
+			}
+		}
+	}
+
+	r := get(t, h, "GET", "/directory/services/ub-safe-house-shelter?lang=en", "Cookie", memberCookie)
+	if r.Code != 200 || !containsAny(r.body, secrets) {
+		t.Fatalf("the verified member does not see the shelter's address (%d)", r.Code)
+	}
+	locPath := "/directory/organizations/ub-safe-house/locations/ub-safe-house-shelter/edit"
+	r = get(t, h, "GET", locPath+"?lang=en", "Cookie", secCookie)
+	form := formValues(r, "form.location-form")
+	form.Set("place", r.doc.Find(`select[name="place"] option[selected]`).AttrOr("value", ""))
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("latitude", "north")
+	if r := post(t, h, locPath, bad, "Cookie", secCookie); r.Code != 400 {
+		t.Fatalf("refused form: %d", r.Code)
+	}
+	form.Set("address_en", "Moved: 99 Hidden lane")
+	if r := post(t, h, locPath, form, "Cookie", secCookie); r.Code != 303 {
+		t.Fatalf("save: %d", r.Code)
+	}
+	log := logs.String()
+	if !strings.Contains(log, "/directory/services/ub-safe-house-shelter") {
+		t.Fatalf("the log did not record the requests at all:\n%s", log)
+	}
+	for _, s := range append(secrets, "99 Hidden lane") {
+		if s != "" && strings.Contains(log, s) {
+			t.Errorf("the log holds the address %q", s)
+		}
+	}
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, x := range subs {
+		if x != "" && strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// verifyOrganisation marks an organisation verified, as the secretariat does.
+func verifyOrganisation(t *testing.T, db *store.DB, id string) {
+	t.Helper()
+	o, err := db.FindOrganisation(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	o.Verified, o.VerifiedAt, o.VerifiedBy = true, &now, "test"
+	if err := db.UpdateOrganisation(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+}
