@@ -196,15 +196,10 @@ func (d *Directory) Find(q DirectoryQuery, now time.Time, lang Language) []Hit {
 	return hits
 }
 
-// nearness says how near s comes to the place, or -1 when it does not serve it.
+// nearness says how near s comes to the place, or -1 when it does not serve it: 0 when
+// it has a location there (in the soum, when one is asked for), 1 when it serves the
+// soum, 2 when it serves the whole aimag or part of it.
 func nearness(o *DirectoryOrg, s *Service, aimag, soum string) int {
-	if soum != "" {
-		for _, id := range s.LocationIDs {
-			if l := o.Location(id); l != nil && l.Aimag == aimag && l.Soum == soum {
-				return 0
-			}
-		}
-	}
 	best := -1
 	for _, a := range s.Area {
 		n := -1
@@ -219,6 +214,14 @@ func nearness(o *DirectoryOrg, s *Service, aimag, soum string) int {
 		}
 		if n >= 0 && (best < 0 || n < best) {
 			best = n
+		}
+	}
+	if best < 0 {
+		return -1
+	}
+	for _, id := range s.LocationIDs {
+		if l := o.Location(id); l != nil && l.Aimag == aimag && (soum == "" || l.Soum == soum) {
+			return 0
 		}
 	}
 	return best
