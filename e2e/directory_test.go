@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/search"
+	"github.com/gobidialogue/portal/search/bleve"
 	"github.com/gobidialogue/portal/server"
 	"github.com/gobidialogue/portal/store/storetest"
 	"github.com/gobidialogue/portal/themes"
@@ -39,8 +42,23 @@ func startDirectoryPortal(t *testing.T) (string, *accounts.Service) {
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
 	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
+	im := &content.Importer{Store: db, Renderer: content.NewRenderer(), Now: time.Now}
+	if _, err := im.ImportFS(ctx, content.Starter(), "guidelines"); err != nil {
+		t.Fatal(err)
+	}
+	// The search index is kept up to date by the indexer, as portal serve does.
+	idx, err := bleve.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	indexer := &search.Indexer{Searcher: idx, Guidelines: db, Directory: db, Gazetteer: g, Terms: terms, Logger: logger}
+	workers, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { indexer.Run(workers); close(done) }()
+	t.Cleanup(func() { stop(); <-done; idx.Close() })
 	h := &handlers.Handlers{Guidelines: db, Directory: db, Gazetteer: g, Taxonomy: terms, Accounts: svc, DB: db,
-		Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, BaseURL: base,
+		Theme: theme, Logger: logger, Now: time.Now, BaseURL: base, Search: idx,
 		Editor: &content.DirectoryEditor{Store: db, Audit: db, Gazetteer: g, Terms: terms, Now: time.Now}}
 	srv, err := server.New(server.Config{}, h)
 	if err != nil {
@@ -175,6 +193,53 @@ func TestDirectoryFindSuggestAccept(t *testing.T) {
 		t.Errorf("the entry does not show the accepted fees")
 	}
 	if p := append(append(problems(), memberProblems()...), secProblems()...); len(p) > 0 {
+		t.Fatalf("the browser reported problems:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// A reader types "Umnugovi shelter" into the search box, in Latin letters, and lands on a
+// shelter in Ömnögovi whose entry is written in Cyrillic.
+func TestSearchUmnugoviShelter(t *testing.T) {
+	base, _ := startDirectoryPortal(t)
+	_, _, orgs, err := content.LoadStarterDirectory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	right := map[string]bool{} // the shelters located in Ömnögovi
+	for _, o := range orgs {
+		for _, s := range o.Services {
+			for _, id := range s.LocationIDs {
+				if l := o.Location(id); l != nil && l.Aimag == "umnugovi" && slices.Contains(s.Types, "shelter") {
+					right["/directory/services/"+s.ID] = true
+				}
+			}
+		}
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	tab, problems := browser(t)
+	// The indexer's first pass runs at start; wait for the index to have the directory.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		step(t, tab, "search", chromedp.Navigate(base+"/"), chromedp.Click(css(`nav.menu a[href="/search"]`)),
+			chromedp.WaitVisible(css(`#search-q`)),
+			chromedp.SendKeys(css(`#search-q`), "Umnugovi shelter"),
+			chromedp.Submit(css(`#search-q`)),
+			chromedp.WaitVisible(css(`.search-count`)),
+		)
+		if n := text(t, tab, ".search-count"); n != "Юу ч олдсонгүй." || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	screenshot(t, tab, "search-umnugovi-shelter")
+	href := value(t, tab, chromedp.AttributeValue(css(".hits .hit h3 a"), "href")).Value
+	step(t, tab, "open the first hit", chromedp.Click(css(".hits .hit h3 a")), chromedp.WaitVisible(css("main h1")))
+	loc := value(t, tab, chromedp.Location())
+	path := strings.SplitN(strings.TrimPrefix(loc, base), "?", 2)[0]
+	if !right[path] {
+		t.Errorf("landed on %s (first hit %s), want one of the Ömnögovi shelters %v", loc, href, right)
+	}
+	if p := problems(); len(p) > 0 {
 		t.Fatalf("the browser reported problems:\n%s", strings.Join(p, "\n"))
 	}
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -80,6 +81,9 @@ func (f directoryForm) query() portal.DirectoryQuery {
 
 // directoryPage is the data of /directory.
 type directoryPage struct {
+	// Degraded says the search engine did not answer: the text box matched words in
+	// memory, without the engine's spellings and ranking.
+	Degraded bool
 	Page
 	Form     directoryForm
 	Errors   map[string]string // field → message; the page is a 400 when there are any
@@ -157,7 +161,8 @@ func (h *Handlers) HandleDirectory(c *gin.Context) {
 		return
 	}
 	now := h.Now()
-	hits := d.Find(p.Form.query(), now, p.Lang)
+	hits, degraded := h.findServices(c.Request.Context(), d, p.Form, now, p.Lang)
+	p.Degraded = degraded
 	if !p.paginate(len(hits)) {
 		p.Message = p.T("directory.error.page", p.PageNum, p.Pages)
 		h.render(c, http.StatusNotFound, "directory", p)
@@ -167,6 +172,35 @@ func (h *Handlers) HandleDirectory(c *gin.Context) {
 		p.Results = append(p.Results, h.card(&p.Page, hit.Service, hit.Org, now))
 	}
 	h.render(c, http.StatusOK, "directory", p)
+}
+
+// findServices returns the services the form selects. Words in the text box go to the
+// search engine, which understands every spelling of Mongolian and ranks by relevance; the
+// other filters are applied to its hits in the engine's order. When the engine is down, or
+// the portal runs without one, the words are matched in memory instead (degraded reports
+// an outage, which the page mentions).
+func (h *Handlers) findServices(ctx context.Context, d *portal.Directory, f directoryForm, now time.Time, lang portal.Language) (hits []portal.Hit, degraded bool) {
+	q := f.query()
+	if q.Text == "" || h.Search == nil {
+		return d.Find(q, now, lang), false
+	}
+	ids, err := h.searchServiceIDs(ctx, q.Text, q.Aimag, q.Type)
+	if err != nil {
+		h.Logger.WarnContext(ctx, "directory search failed; matching in memory", "err", err)
+		return d.Find(q, now, lang), true
+	}
+	q.Text = ""
+	rank := make(map[string]int, len(ids))
+	for i, id := range ids {
+		rank[id] = i + 1
+	}
+	for _, hit := range d.Find(q, now, lang) {
+		if rank[hit.Service.ID] > 0 {
+			hits = append(hits, hit)
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b portal.Hit) int { return rank[a.Service.ID] - rank[b.Service.ID] })
+	return hits, false
 }
 
 // paginate sets the page's place among total results: which are shown (From and To, from

@@ -27,6 +27,9 @@ import (
 type Handlers struct {
 	Guidelines portal.GuidelineStore
 	Directory  portal.DirectoryStore
+	// Search is the search engine; nil while the portal runs without one (some tests):
+	// then /search says so and the directory matches its text box in memory.
+	Search portal.Searcher
 	// Editor changes the directory: edits, verification, suggestions and their review.
 	Editor *content.DirectoryEditor
 	// Gazetteer and Taxonomy are the places and service types of the directory.

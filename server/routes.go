@@ -26,6 +26,10 @@ func (s *Server) table() []route {
 		{"GET", "/guidelines/:slug/revisions/:n", portal.ActionView, h.HandleRevision},
 		{"GET", "/guidelines/:slug/diff", portal.ActionView, h.HandleDiff},
 
+		// Search across everything public.
+		{"GET", "/search", portal.ActionView, h.HandleSearch},
+		{"GET", "/search/suggest", portal.ActionView, h.HandleSuggest},
+
 		// The referral directory.
 		{"GET", "/directory", portal.ActionView, h.HandleDirectory},
 		{"GET", "/directory/print", portal.ActionView, h.HandlePrint},

@@ -165,7 +165,23 @@ func (db *DB) SaveRevisions(ctx context.Context, g *portal.Guideline, revs ...*p
 	if _, err := db.guidelines.ReplaceOne(ctx, bson.M{"_id": g.ID}, toGuidelineDoc(g), upsert); err != nil {
 		return translate(err, nil, "save guideline %s", g.ID)
 	}
-	return nil
+	return db.SetMeta(ctx, guidelinesVersionKey, newVersion())
+}
+
+// guidelinesVersionKey is the meta document whose value changes after every SaveRevisions,
+// so that the search indexer can tell with one _id lookup whether a guideline changed.
+const guidelinesVersionKey = "guidelines_version"
+
+// GuidelinesVersion returns a value that changes after every SaveRevisions, "" while no
+// guideline was ever saved. Equal values mean no guideline changed in between (unless a
+// writer died between its write and the new version; the indexer's periodic full pass
+// covers that).
+func (db *DB) GuidelinesVersion(ctx context.Context) (string, error) {
+	v, err := db.GetMeta(ctx, guidelinesVersionKey)
+	if portal.ErrorCode(err) == portal.ENOTFOUND {
+		return "", nil
+	}
+	return v, err
 }
 
 // checkSave rejects a save whose keys disagree: FindRevision would never find such a revision.

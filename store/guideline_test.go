@@ -323,3 +323,31 @@ func TestFindGuidelinesReturnsCopies(t *testing.T) {
 		g.Tags[0], g.Revisions[0].Number, g.Translations[portal.Mongolian] = "changed", 9, "changed"
 	}
 }
+
+func TestGuidelinesVersionChangesOnSave(t *testing.T) {
+	t.Parallel()
+	ctx, db := context.Background(), storetest.Open(t)
+	v0, err := db.GuidelinesVersion(ctx)
+	if err != nil || v0 != "" {
+		t.Fatalf("GuidelinesVersion of an empty database = %q, %v; want \"\", nil", v0, err)
+	}
+	g := newGuideline("versioned", portal.English, 1, base)
+	mustSave(t, db, g, newRevision(g, 1, 3))
+	v1, err := db.GuidelinesVersion(ctx)
+	if err != nil || v1 == "" {
+		t.Fatalf("GuidelinesVersion after a save = %q, %v", v1, err)
+	}
+	if v, _ := db.GuidelinesVersion(ctx); v != v1 {
+		t.Errorf("GuidelinesVersion changed without a write: %q, then %q", v1, v)
+	}
+	mustSave(t, db, g)
+	if v2, _ := db.GuidelinesVersion(ctx); v2 == v1 {
+		t.Errorf("GuidelinesVersion = %q after a second save, as before it", v2)
+	}
+	// A rejected save writes nothing, so the version stays.
+	v2, _ := db.GuidelinesVersion(ctx)
+	_ = db.SaveRevisions(ctx, &portal.Guideline{})
+	if v3, _ := db.GuidelinesVersion(ctx); v3 != v2 {
+		t.Errorf("a rejected save changed the version")
+	}
+}

@@ -51,7 +51,8 @@ type Config struct {
 		} `yaml:"microsoft"`
 		OIDC []OIDCConfig `yaml:"oidc"`
 	} `yaml:"auth"`
-	Mail MailConfig `yaml:"mail"`
+	Mail   MailConfig   `yaml:"mail"`
+	Search SearchConfig `yaml:"search"`
 	// Secrets, from the environment only (never from the file).
 	secrets secrets
 	Log     struct {
@@ -77,12 +78,27 @@ type MailConfig struct {
 	Username string `yaml:"username"` // AUTH PLAIN; the password is PORTAL_SMTP_PASSWORD
 }
 
+// SearchConfig chooses the search engine: the embedded bleve index in data_dir/search, or
+// a Meilisearch server, whose key is PORTAL_MEILI_KEY.
+type SearchConfig struct {
+	Engine     string `yaml:"engine"`      // embedded or meilisearch
+	MeiliURL   string `yaml:"meili_url"`   // such as http://127.0.0.1:7700
+	MeiliIndex string `yaml:"meili_index"` // the index uid
+}
+
+// Search engines.
+const (
+	engineEmbedded    = "embedded"
+	engineMeilisearch = "meilisearch"
+)
+
 // secrets are read from the environment only.
 type secrets struct {
 	google, microsoft string
 	oidc              map[string]string // by provider name
 	sessionKey        string
 	smtpPassword      string
+	meiliKey          string
 }
 
 // defaultConfig returns the built-in defaults: the embedded mode on this machine.
@@ -97,6 +113,8 @@ func defaultConfig() *Config {
 	c.Mongo.Database = "portal"
 	c.Log.Level = "info"
 	c.Log.Format = "text"
+	c.Search.Engine = engineEmbedded
+	c.Search.MeiliIndex = "portal"
 	return c
 }
 
@@ -139,11 +157,14 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	set("PORTAL_BASE_URL", &c.Site.BaseURL)
 	set("PORTAL_THEME_DIR", &c.Theme.Dir)
 	set("PORTAL_LOG_LEVEL", &c.Log.Level)
+	set("PORTAL_SEARCH_ENGINE", &c.Search.Engine)
+	set("PORTAL_MEILI_URL", &c.Search.MeiliURL)
 	if v := getenv("PORTAL_DEFAULT_LANGUAGE"); v != "" {
 		c.Site.DefaultLanguage = portal.Language(v)
 	}
 	c.secrets = secrets{google: getenv("PORTAL_GOOGLE_SECRET"), microsoft: getenv("PORTAL_MICROSOFT_SECRET"),
-		sessionKey: getenv("PORTAL_SESSION_KEY"), smtpPassword: getenv("PORTAL_SMTP_PASSWORD"), oidc: map[string]string{}}
+		sessionKey: getenv("PORTAL_SESSION_KEY"), smtpPassword: getenv("PORTAL_SMTP_PASSWORD"), meiliKey: getenv("PORTAL_MEILI_KEY"),
+		oidc: map[string]string{}}
 	for _, o := range c.Auth.OIDC {
 		c.secrets.oidc[o.Name] = getenv(oidcSecretEnv(o.Name))
 	}
@@ -256,11 +277,44 @@ func (c *Config) Validate() error {
 	if err := c.validateMail(); err != nil {
 		return err
 	}
+	if err := c.validateSearch(); err != nil {
+		return err
+	}
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return bad("log.level", "%v", err)
 	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		return bad("log.format", "%q: use text or json", c.Log.Format)
+	}
+	return nil
+}
+
+var meiliIndexUID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,400}$`)
+
+// validateSearch checks the search engine: meilisearch needs the server's URL, and the
+// embedded index lives in data_dir.
+func (c *Config) validateSearch() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	s := c.Search
+	switch s.Engine {
+	case engineEmbedded:
+		if strings.TrimSpace(c.DataDir) == "" {
+			return bad("data_dir", "is required with search.engine embedded (the search index lives there)")
+		}
+	case engineMeilisearch:
+		if s.MeiliURL == "" {
+			return bad("search.meili_url", "is required with search.engine meilisearch, such as http://127.0.0.1:7700")
+		}
+		if u, err := url.Parse(s.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("search.meili_url", "%q is not an http or https URL", s.MeiliURL)
+		}
+		if !meiliIndexUID.MatchString(s.MeiliIndex) {
+			return bad("search.meili_index", "%q must be 1-400 letters, digits, - and _", s.MeiliIndex)
+		}
+	default:
+		return bad("search.engine", "unknown engine %q: use embedded or meilisearch", s.Engine)
 	}
 	return nil
 }

@@ -5,11 +5,14 @@
 //	portal export DIR                write every guideline revision back to Markdown
 //	portal import --hsds DIR         import the referral directory from HSDS 3.0 CSV tables
 //	portal export --hsds DIR         write the public referral directory as HSDS 3.0
+//	portal reindex                   rebuild the search index from the database
+//	portal search check              report records missing from the index or stale
 //	portal user create --email E --name N --role R [--org ORG]
 //	portal version                   print the version
 //
 // Every command takes --config FILE (default ./config.yaml when present) and --data DIR
-// (the embedded database). This is the only package that wires concrete parts together.
+// (the embedded database and search index). This is the only package that wires concrete
+// parts together.
 package main
 
 import (
@@ -54,13 +57,17 @@ Commands:
                              DIR/mn and DIR/en (all or nothing)
   export --hsds DIR          write the public referral directory to DIR/mn and DIR/en as
                              HSDS 3.0 (JSON, CSV tables and datapackage.json)
+  reindex                    rebuild the search index from the database
+  search check [-v]          report records missing from the search index, stale or
+                             extra; exits 1 when there are any
   user create --email E --name N --role R [--org ORG]
                              create a person and print a one-time sign-in link
   version                    print the version
 
 Flags of every command:
   --config FILE   configuration file (default ./config.yaml when present)
-  --data DIR      data directory of the embedded database (default ./data)
+  --data DIR      data directory of the embedded database and search index
+                  (default ./data)
 `
 
 // run is main without the process: tests call it with their own arguments, environment
@@ -78,6 +85,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runImport(ctx, rest, getenv, stdout, stderr)
 	case "export":
 		return runExport(ctx, rest, getenv, stdout, stderr)
+	case "reindex":
+		return runReindex(ctx, rest, getenv, stdout, stderr)
+	case "search":
+		return runSearch(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		return runVersion(rest, getenv, stdout, stderr)
 	case "user":

@@ -14,6 +14,7 @@ import (
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
 	"github.com/gobidialogue/portal/mail"
+	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/server"
 	"github.com/gobidialogue/portal/themes"
 )
@@ -61,11 +62,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	searcher, err := openSearcher(ctx, cfg, gazetteer, a.logger)
+	if err != nil {
+		return err
+	}
+	// Deferred after a.close, so it runs before it: the index closes after the workers
+	// stopped and before the database.
+	defer searcher.Close()
 	providers, links, err := signInProviders(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	h := &handlers.Handlers{Guidelines: a.db, Directory: a.db, Gazetteer: gazetteer, Taxonomy: taxonomy, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
+	h := &handlers.Handlers{Guidelines: a.db, Directory: a.db, Gazetteer: gazetteer, Taxonomy: taxonomy, Search: searcher, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
 		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), BaseURL: cfg.Site.BaseURL,
 		DefaultLanguage: cfg.Site.DefaultLanguage, Providers: links,
 		Editor: &content.DirectoryEditor{Store: a.db, Audit: a.db, Gazetteer: gazetteer, Terms: taxonomy, Now: clock}}
@@ -96,6 +104,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.accounts.SweepEvery(workers, time.Hour, a.logger) })
+	indexer := &search.Indexer{Searcher: searcher, Guidelines: a.db, Directory: a.db, Gazetteer: gazetteer,
+		Terms: taxonomy, Logger: a.logger.With("component", "search")}
+	wg.Go(func() { indexer.Run(workers) })
 	fmt.Fprintf(stdout, "Gobi Dialogue Portal listening on http://%s/\n", ln.Addr())
 	a.logger.Info("listening", "addr", ln.Addr().String())
 	err = srv.Serve(ctx, ln)

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/search"
+	"github.com/gobidialogue/portal/search/bleve"
+	"github.com/gobidialogue/portal/search/meili"
+)
+
+// openSearcher opens the configured search engine: the embedded bleve index in
+// data_dir/search, or the Meilisearch server at search.meili_url, which must answer (its
+// error names the URL). g gives Meilisearch its place-name synonyms.
+func openSearcher(ctx context.Context, cfg *Config, g *portal.Gazetteer, logger *slog.Logger) (portal.Searcher, error) {
+	if cfg.Search.Engine == engineMeilisearch {
+		ix, err := meili.Open(ctx, meili.Config{URL: cfg.Search.MeiliURL, Key: cfg.secrets.meiliKey,
+			Index: cfg.Search.MeiliIndex, Synonyms: search.Synonyms(g)})
+		if err != nil {
+			return nil, fmt.Errorf("search.engine meilisearch: %w", err)
+		}
+		return ix, nil
+	}
+	ix, err := bleve.Open(filepath.Join(cfg.DataDir, "search"))
+	if err != nil {
+		return nil, fmt.Errorf("search.engine embedded: %w", err)
+	}
+	if ix.Rebuilt() {
+		logger.Info("the search index was made by another version of the portal: rebuilt empty, reindexing", "dir", ix.Dir())
+	}
+	return ix, nil
+}
+
+// searchApp is an app with its search engine and the directory's places and types.
+type searchApp struct {
+	*app
+	searcher  portal.Searcher
+	gazetteer *portal.Gazetteer
+	terms     []portal.TaxonomyTerm
+}
+
+// openSearch opens the database and the search engine, for reindex and search check.
+func (c *common) openSearch(ctx context.Context, getenv func(string) string, stderr io.Writer) (*searchApp, error) {
+	a, err := c.open(ctx, getenv, stderr)
+	if err != nil {
+		return nil, err
+	}
+	g, terms, _, err := content.LoadStarterDirectory()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	s, err := openSearcher(ctx, a.cfg, g, a.logger)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	return &searchApp{app: a, searcher: s, gazetteer: g, terms: terms}, nil
+}
+
+// close closes the search engine, then the database.
+func (a *searchApp) close() error {
+	err := a.searcher.Close()
+	if cerr := a.app.close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// desired returns every record the index should hold.
+func (a *searchApp) desired(ctx context.Context) ([]portal.SearchDoc, error) {
+	return search.Desired(ctx, a.db, a.db, a.gazetteer, a.terms)
+}
+
+// runReindex serves `portal reindex`: every record is written again from the database and
+// every record the database no longer has is deleted, with a progress bar on stderr.
+// Searches keep working meanwhile.
+func runReindex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, flags := newFlags("reindex", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "usage: portal reindex [--config FILE] [--data DIR]")
+		return errUsage
+	}
+	a, err := flags.openSearch(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	want, err := a.desired(ctx)
+	if err != nil {
+		return err
+	}
+	bar := progressbar.NewOptions(len(want),
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("Indexing"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionSetRenderBlankState(true),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }),
+	)
+	r, err := search.Rebuild(ctx, a.searcher, want, func(done, total int) {
+		bar.ChangeMax(max(total, 1))
+		_ = bar.Set(done)
+	})
+	if err != nil {
+		_ = bar.Exit()
+		fmt.Fprintln(stderr)
+		return fmt.Errorf("reindex: %w (run it again to finish)", err)
+	}
+	_ = bar.Finish()
+	fmt.Fprintf(stdout, "Reindexed %d records (%s): %d added, %d updated, %d deleted.\n",
+		len(want), a.cfg.Search.Engine, r.Added, r.Updated, r.Deleted)
+	return nil
+}
+
+// runSearch serves `portal search check`.
+func runSearch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(stderr, "usage: portal search check [--config FILE] [--data DIR]")
+		return errUsage
+	}
+	fs, flags := newFlags("search check", stderr)
+	verbose := fs.Bool("v", false, "list the ids of the records out of step")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "usage: portal search check [--config FILE] [--data DIR] [-v]")
+		return errUsage
+	}
+	a, err := flags.openSearch(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	want, err := a.desired(ctx)
+	if err != nil {
+		return err
+	}
+	missing, stale, extra, err := search.Check(ctx, a.searcher, want)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d records in the database: %d missing from the index, %d stale, %d extra.\n",
+		len(want), len(missing), len(stale), len(extra))
+	if *verbose {
+		for _, l := range []struct {
+			name string
+			ids  []string
+		}{{"missing", missing}, {"stale", stale}, {"extra", extra}} {
+			if len(l.ids) > 0 {
+				fmt.Fprintf(stdout, "%s:\n  %s\n", l.name, strings.Join(l.ids, "\n  "))
+			}
+		}
+	}
+	if len(missing)+len(stale)+len(extra) > 0 {
+		return errIndexOutOfStep
+	}
+	return nil
+}
+
+// errIndexOutOfStep is the failure of `portal search check`.
+var errIndexOutOfStep = errors.New("the search index is out of step with the database: run portal reindex (or let portal serve catch up)")

@@ -1,0 +1,294 @@
+package search
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"io"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gobidialogue/portal"
+)
+
+// The records below are the only producers of portal.SearchDoc. They read only what a
+// visitor may see: the public directory (whose confidential locations have no address, and
+// even so only their aimag and soum are read) and the current revision of a guideline.
+
+// FromDirectory returns the records of every service of d: one per service and language,
+// with the organisation's name, the service types' names and the names of the places it
+// serves or is located in, in every spelling the gazetteer knows.
+//
+// Of a location it reads only the aimag and the soum, never the name, address, contact or
+// coordinates: a confidential location's street address must never be searchable, and so
+// a directory that still carried one (a Directory must not, but a bug upstream could make
+// one) would not leak it here.
+func FromDirectory(d *portal.Directory, g *portal.Gazetteer, terms []portal.TaxonomyTerm) []portal.SearchDoc {
+	b := newDocBuilder(g, terms)
+	docs := make([]portal.SearchDoc, 0, 2*len(d.Services()))
+	for _, o := range d.Orgs {
+		docs = append(docs, b.orgDocs(o)...)
+	}
+	return docs
+}
+
+// docBuilder makes the records of the directory with the gazetteer and the type names.
+type docBuilder struct {
+	g     *portal.Gazetteer
+	types map[string]portal.Text
+}
+
+func newDocBuilder(g *portal.Gazetteer, terms []portal.TaxonomyTerm) *docBuilder {
+	if g == nil {
+		g = &portal.Gazetteer{}
+	}
+	b := &docBuilder{g: g, types: make(map[string]portal.Text, len(terms))}
+	for _, t := range terms {
+		b.types[t.ID] = t.Name
+	}
+	return b
+}
+
+// orgDocs returns the records of the services of o, in service order, Mongolian first.
+func (b *docBuilder) orgDocs(o *portal.DirectoryOrg) []portal.SearchDoc {
+	docs := make([]portal.SearchDoc, 0, 2*len(o.Services))
+	for i := range o.Services {
+		s := &o.Services[i]
+		places, aimags := b.places(o, s)
+		updated := s.Modified
+		if o.Modified.After(updated) {
+			updated = o.Modified
+		}
+		for _, lang := range portal.Languages {
+			d := portal.SearchDoc{
+				ID:       "service:" + string(lang) + ":" + s.ID,
+				Kind:     portal.KindService,
+				Language: lang,
+				Title:    s.Name.In(lang),
+				Body:     b.serviceBody(o, s, lang),
+				Places:   places,
+				URL:      "/directory/services/" + url.PathEscape(s.ID) + "?lang=" + string(lang),
+				Aimags:   aimags,
+				Types:    nonEmpty(s.Types),
+				Updated:  dbTime(updated),
+			}
+			d.Hash = Hash(d)
+			docs = append(docs, d)
+		}
+	}
+	return docs
+}
+
+// serviceBody is what a service's record is found by besides its name and places.
+func (b *docBuilder) serviceBody(o *portal.DirectoryOrg, s *portal.Service, lang portal.Language) string {
+	parts := []string{s.Description.In(lang), s.Eligibility.In(lang), s.ApplicationProcess.In(lang),
+		s.Fees.In(lang), o.Name.In(lang)}
+	for _, t := range s.Types {
+		if name, ok := b.types[t]; ok {
+			parts = append(parts, name.In(lang))
+		}
+	}
+	return joinNonEmpty(parts)
+}
+
+// places returns every spelling of the places s serves and is located in, and their aimag
+// ids, sorted. A soum brings its aimag's names too: a shelter in Dalanzadgad is found by
+// "Umnugovi". Only a location's aimag and soum are read.
+func (b *docBuilder) places(o *portal.DirectoryOrg, s *portal.Service) (string, []string) {
+	var names []string
+	var aimags []string
+	add := func(aimag, soum string) {
+		if aimag == "" {
+			return
+		}
+		aimags = append(aimags, aimag)
+		if a := b.g.FindAimag(aimag); a != nil {
+			names = append(names, placeNames(a.Name, a.Aliases)...)
+		}
+		if sm := b.g.FindSoum(aimag, soum); sm != nil {
+			names = append(names, placeNames(sm.Name, sm.Aliases)...)
+		}
+	}
+	for _, p := range s.Area {
+		add(p.Aimag, p.Soum)
+	}
+	for _, id := range s.LocationIDs {
+		if l := o.Location(id); l != nil {
+			add(l.Aimag, l.Soum)
+		}
+	}
+	return joinNonEmpty(dedupe(names)), sortedSet(aimags)
+}
+
+func placeNames(name portal.Text, aliases []string) []string {
+	return append([]string{name.MN, name.EN}, aliases...)
+}
+
+// FromGuideline returns the records of rev, which must be the current revision of g read
+// with its blocks (FindRevision): one per block below the headings (paragraph, list item,
+// quote, table, code, footnote), titled with the guideline's title and the section the
+// block is in, and opening the guideline at the block.
+//
+// Every status of a guideline is public: a draft is published for comment, and visitors
+// read drafts, open, adopted and archived guidelines alike. What a visitor cannot see is a
+// revision other than the current one as the guideline lists it (a revision saved ahead of
+// its guideline, or an older one, which is history, not the text); for such a revision,
+// or a revision of another guideline, FromGuideline returns nothing.
+func FromGuideline(g *portal.Guideline, rev *portal.Revision) []portal.SearchDoc {
+	if g == nil || rev == nil || rev.GuidelineID != g.ID || rev.Number != g.Revision || !g.Language.Valid() {
+		return nil
+	}
+	sections := make(map[string]bool, len(rev.TOC))
+	for _, e := range rev.TOC {
+		sections[e.ID] = true
+	}
+	base := "/guidelines/" + url.PathEscape(g.Slug) + "?lang=" + string(g.Language) + "#"
+	section := ""
+	var docs []portal.SearchDoc
+	for _, bl := range rev.Blocks {
+		if bl.Kind == portal.BlockHeading {
+			if sections[bl.ID] {
+				section = bl.Text
+			}
+			continue
+		}
+		text := strings.TrimSpace(bl.Text)
+		if text == "" {
+			continue
+		}
+		title := g.Title
+		if section != "" {
+			title += " — " + section
+		}
+		d := portal.SearchDoc{
+			ID:       "guideline:" + string(g.Language) + ":" + g.Slug + ":" + bl.ID,
+			Kind:     portal.KindGuideline,
+			Language: g.Language,
+			Title:    title,
+			Body:     text,
+			URL:      base + url.PathEscape(bl.ID),
+			Year:     rev.CreatedAt.In(portal.MongoliaTime).Year(),
+			Updated:  dbTime(rev.CreatedAt),
+		}
+		d.Hash = Hash(d)
+		docs = append(docs, d)
+	}
+	return docs
+}
+
+// Hash returns the hash of every indexed field of d (its Hash aside): two records with
+// the same hash index the same. Differences that no engine keeps do not count: the time
+// zone and the sub-millisecond part of Updated (the database keeps milliseconds, so a
+// record made from what was just saved and one made from what is read back agree), and
+// an empty list against none.
+func Hash(d portal.SearchDoc) string {
+	h := sha256.New()
+	var buf [8]byte
+	field := func(s string) {
+		// Each field is preceded by its length, so no two records hash alike by moving
+		// text from one field to the next.
+		binary.BigEndian.PutUint64(buf[:], uint64(len(s)))
+		h.Write(buf[:])
+		io.WriteString(h, s)
+	}
+	list := func(l []string) {
+		field(strconv.Itoa(len(l)))
+		for _, s := range l {
+			field(s)
+		}
+	}
+	field(d.ID)
+	field(d.Kind)
+	field(string(d.Language))
+	field(d.Title)
+	field(d.Body)
+	field(d.Places)
+	field(d.URL)
+	list(d.Aimags)
+	list(d.Types)
+	field(strconv.Itoa(d.Year))
+	field(strconv.FormatInt(dbTime(d.Updated).UnixMilli(), 10))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Synonyms maps every folded spelling of a place in the gazetteer (its names in both
+// scripts and its aliases) to its other folded spellings, for an engine that takes
+// synonyms (Meilisearch). Spellings that Fold already makes equal need no entry. A
+// spelling shared by two places lists the spellings of both.
+func Synonyms(g *portal.Gazetteer) map[string][]string {
+	syn := map[string][]string{}
+	group := func(name portal.Text, aliases []string) {
+		var folded []string
+		for _, n := range placeNames(name, aliases) {
+			if f := Fold(n); f != "" {
+				folded = append(folded, f)
+			}
+		}
+		folded = sortedSet(folded)
+		for _, f := range folded {
+			for _, other := range folded {
+				if other != f {
+					syn[f] = append(syn[f], other)
+				}
+			}
+		}
+	}
+	if g == nil {
+		return syn
+	}
+	for _, a := range g.Aimags {
+		group(a.Name, a.Aliases)
+		for _, s := range a.Soums {
+			group(s.Name, s.Aliases)
+		}
+	}
+	for f, others := range syn {
+		syn[f] = sortedSet(others)
+	}
+	return syn
+}
+
+// dbTime is t as the database keeps it: in UTC, to the millisecond.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// nonEmpty returns a copy of list, nil when it is empty.
+func nonEmpty(list []string) []string {
+	if len(list) == 0 {
+		return nil
+	}
+	return slices.Clone(list)
+}
+
+func joinNonEmpty(parts []string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "\n")
+}
+
+// dedupe drops repeated strings, keeping the first of each.
+func dedupe(list []string) []string {
+	seen := make(map[string]bool, len(list))
+	var out []string
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sortedSet returns the distinct strings of list, sorted; nil for none.
+func sortedSet(list []string) []string {
+	out := dedupe(list)
+	sort.Strings(out)
+	return out
+}
