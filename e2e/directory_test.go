@@ -232,6 +232,16 @@ func TestSearchUmnugoviShelter(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	screenshot(t, tab, "search-umnugovi-shelter")
+	// With JavaScript, titles are suggested while typing.
+	step(t, tab, "type-ahead", chromedp.Navigate(base+"/search"), chromedp.WaitVisible(css(`#search-q`)),
+		chromedp.SendKeys(css(`#search-q`), "Zamiin"),
+		chromedp.WaitVisible(css(`#search-suggestions li a`)),
+	)
+	if s := text(t, tab, "#search-suggestions li a"); s == "" {
+		t.Error("no suggestion shown")
+	}
+	screenshot(t, tab, "search-suggestions")
+	step(t, tab, "search again", chromedp.Navigate(base+"/search?q=Umnugovi+shelter"), chromedp.WaitVisible(css(`.hits`)))
 	href := value(t, tab, chromedp.AttributeValue(css(".hits .hit h3 a"), "href")).Value
 	step(t, tab, "open the first hit", chromedp.Click(css(".hits .hit h3 a")), chromedp.WaitVisible(css("main h1")))
 	loc := value(t, tab, chromedp.Location())

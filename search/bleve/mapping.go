@@ -21,7 +21,7 @@ import (
 
 // schemaVersion numbers the mapping below and the way records are turned into documents.
 // Bump it whenever either changes: an index built with another version is rebuilt on Open.
-const schemaVersion = 8
+const schemaVersion = 9
 
 // Field names of the index.
 const (
@@ -39,8 +39,9 @@ const (
 	fieldTitle    = "title"
 	fieldBody     = "body"
 	fieldPlaces   = "places"
-	fieldTitleF   = "title_f" // search.Fold of title
-	fieldTextF    = "text_f"  // search.Fold of title, places and body: what words must match
+	fieldTitleF   = "title_f"  // search.Fold of title
+	fieldPlacesF  = "places_f" // search.Fold of places: ranks a record about a place above one that mentions it
+	fieldTextF    = "text_f"   // search.Fold of title, places and body: what words must match
 )
 
 // Analyzers of the text fields.
@@ -118,6 +119,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	add(fieldBody, textField(textAnalyzer, true))
 	add(fieldPlaces, textField(textAnalyzer, false))
 	add(fieldTitleF, textField(foldAnalyzer, false))
+	add(fieldPlacesF, textField(foldAnalyzer, false))
 	add(fieldTextF, textField(foldAnalyzer, false))
 
 	im.DefaultMapping = doc
@@ -165,12 +167,13 @@ func newDocument(m mapping.IndexMapping, keyword analysis.Analyzer, d portal.Sea
 func documentFields(d portal.SearchDoc) map[string]any {
 	title, body, places := clean(d.Title), clean(d.Body), clean(d.Places)
 	m := map[string]any{
-		fieldID:     d.ID,
-		fieldTitle:  title,
-		fieldBody:   body,
-		fieldPlaces: places,
-		fieldTitleF: search.Fold(title),
-		fieldTextF:  search.Fold(title + "\n" + places + "\n" + body),
+		fieldID:      d.ID,
+		fieldTitle:   title,
+		fieldBody:    body,
+		fieldPlaces:  places,
+		fieldTitleF:  search.Fold(title),
+		fieldPlacesF: search.Fold(places),
+		fieldTextF:   search.Fold(title + "\n" + places + "\n" + body),
 	}
 	set := func(field, v string) {
 		if v != "" {

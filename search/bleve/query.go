@@ -36,12 +36,13 @@ const (
 )
 
 // Boosts. A word found folded anywhere scores 1 (its tf-idf in text_f), as the start of
-// a word half that, with a typo less; found in the title it scores more, and spelled as
-// typed more again.
+// a word half that, with a typo less; found in the title, or among the places a record is
+// about, it scores more, and spelled as typed more again.
 const (
 	boostExactTitle = 4
 	boostExactBody  = 2
 	boostFoldTitle  = 2
+	boostFoldPlaces = 2
 	boostFold       = 1
 	factorPrefix    = 0.5
 	factorFuzzy     = 0.3
@@ -161,7 +162,7 @@ func textQuery(words []queryWord) (must, should []query.Query) {
 			prefix := i == len(words)-1 && j == len(w.folded)-1 &&
 				utf8.RuneCountInString(f.text) >= prefixMinRunes
 			folded = append(folded, foldedQuery(f, prefix))
-			should = append(should, term(f.text, fieldTitleF, boostFoldTitle))
+			should = append(should, term(f.text, fieldTitleF, boostFoldTitle), term(f.text, fieldPlacesF, boostFoldPlaces))
 			if prefix {
 				should = append(should, term(f.text, fieldTextF, boostFold)) // a whole word ranks above the words it starts
 			}
