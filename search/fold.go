@@ -1,5 +1,5 @@
 // Package search is what both search engines share: the folding of Mongolian spellings,
-// the records the portal indexes (built only from public data), and the reconciliation
+// the cutting of result snippets, the records the portal indexes (built only from public data), and the reconciliation
 // that keeps an index converged on the database. The engines are search/bleve (embedded)
 // and search/meili (Meilisearch); search/searchtest is the conformance suite both pass.
 package search

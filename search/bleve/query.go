@@ -319,7 +319,10 @@ func result(res *bleve.SearchResult, words []queryWord) *portal.SearchResult {
 		Total: int(res.Total),
 		Hits:  make([]portal.SearchHit, 0, len(res.Hits)),
 	}
-	m := newMatcher(words)
+	var match func(string) bool
+	if m := newMatcher(words); m != nil {
+		match = m.match
+	}
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, portal.SearchHit{
 			ID:       h.ID,
@@ -327,7 +330,7 @@ func result(res *bleve.SearchResult, words []queryWord) *portal.SearchResult {
 			Language: portal.Language(stored(h.Fields, fieldLanguage)),
 			Title:    stored(h.Fields, fieldTitle),
 			URL:      stored(h.Fields, fieldURL),
-			Snippet:  snippet(stored(h.Fields, fieldBody), m),
+			Snippet:  portalsearch.Snippet(stored(h.Fields, fieldBody), match),
 			Score:    h.Score,
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/search"
@@ -139,7 +140,7 @@ func readHit(h meilisearch.Hit) (portal.SearchHit, string, error) {
 		Language: portal.Language(d.Language),
 		Title:    d.Title,
 		URL:      d.URL,
-		Snippet:  snippet(d.Body, markedWords(parseHighlight(d.Formatted.BodyF))),
+		Snippet:  search.Snippet(d.Body, isMarked(markedWords(parseHighlight(d.Formatted.BodyF)))),
 		Score:    d.Score,
 	}, d.Title + "\n" + d.Places + "\n" + d.Body, nil
 }
@@ -148,12 +149,18 @@ func readHit(h meilisearch.Hit) (portal.SearchHit, string, error) {
 func typedWords(text string) []string {
 	text = strings.ToLower(text)
 	var words []string
-	for _, w := range wordSpans(text) {
-		if word := text[w[0]:w[1]]; !slices.Contains(words, word) {
+	for _, word := range strings.FieldsFunc(text, notWordRune) {
+		if !slices.Contains(words, word) {
 			words = append(words, word)
 		}
 	}
 	return words
+}
+
+// notWordRune reports a rune that separates the words of a query or a record: anything
+// but letters, digits and combining marks, as search.Fold and search.Snippet read words.
+func notWordRune(r rune) bool {
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
 }
 
 // exactShare is the share of words that text holds as they are, lower-cased: 1 when a
@@ -164,8 +171,8 @@ func exactShare(words []string, text string) float64 {
 	}
 	text = strings.ToLower(text)
 	have := map[string]bool{}
-	for _, w := range wordSpans(text) {
-		have[text[w[0]:w[1]]] = true
+	for _, w := range strings.FieldsFunc(text, notWordRune) {
+		have[w] = true
 	}
 	n := 0
 	for _, w := range words {

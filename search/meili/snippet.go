@@ -2,7 +2,6 @@ package meili
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/search"
@@ -13,14 +12,6 @@ import (
 const (
 	preTag  = '\uE000'
 	postTag = '\uE001'
-)
-
-// Snippets: about cropWords words of the body, starting a few words (cropLead) before the
-// first match.
-const (
-	cropWords = 30
-	cropLead  = 8
-	ellipsis  = "…"
 )
 
 // parseHighlight splits a text highlighted with preTag and postTag into parts. A tag out of
@@ -92,86 +83,12 @@ func markedWords(parts []portal.SnippetPart) map[string]bool {
 	return words
 }
 
-// snippet cuts about cropWords words of body around its first marked word and marks every
-// word whose fold is in marked. A body's words are the runs of letters and digits that
-// search.Fold reads as words, so a word of the raw body is marked when its folded form is
-// what Meilisearch marked in the folded body: "Өмнөговь" for "omnogovi".
-func snippet(body string, marked map[string]bool) []portal.SnippetPart {
-	words := wordSpans(body)
-	if len(words) == 0 {
+// isMarked returns whether a word of a body is marked: when its fold is a word that
+// Meilisearch marked in the folded body, so that "Өмнөговь" is marked for "omnogovi". It
+// is nil when nothing is marked.
+func isMarked(marked map[string]bool) func(word string) bool {
+	if len(marked) == 0 {
 		return nil
 	}
-	isMarked := make([]bool, len(words))
-	first := -1
-	for i, w := range words {
-		if len(marked) > 0 && marked[search.Fold(body[w[0]:w[1]])] {
-			isMarked[i] = true
-			if first < 0 {
-				first = i
-			}
-		}
-	}
-	start := max(first-cropLead, 0)
-	end := min(start+cropWords, len(words))
-	start = max(end-cropWords, 0)
-
-	var parts []portal.SnippetPart
-	lead := body[:words[start][0]]
-	if start > 0 {
-		lead = ellipsis
-	}
-	parts = appendPart(parts, collapseSpace(strings.TrimLeftFunc(lead, unicode.IsSpace)), false)
-	for i := start; i < end; i++ {
-		if i > start {
-			parts = appendPart(parts, collapseSpace(body[words[i-1][1]:words[i][0]]), false)
-		}
-		parts = appendPart(parts, body[words[i][0]:words[i][1]], isMarked[i])
-	}
-	tail := body[words[end-1][1]:]
-	if end < len(words) {
-		tail = ellipsis
-	}
-	return appendPart(parts, collapseSpace(strings.TrimRightFunc(tail, unicode.IsSpace)), false)
-}
-
-// wordSpans returns the byte spans of the words of s: runs of letters, digits and combining
-// marks, as search.Fold reads them.
-func wordSpans(s string) [][2]int {
-	var spans [][2]int
-	start := -1
-	for i, r := range s {
-		inWord := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
-		switch {
-		case inWord && start < 0:
-			start = i
-		case !inWord && start >= 0:
-			spans = append(spans, [2]int{start, i})
-			start = -1
-		}
-	}
-	if start >= 0 {
-		spans = append(spans, [2]int{start, len(s)})
-	}
-	return spans
-}
-
-// collapseSpace writes each run of white space (a line break included) as one space.
-func collapseSpace(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			space = true
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	if space {
-		b.WriteByte(' ')
-	}
-	return b.String()
+	return func(w string) bool { return marked[search.Fold(w)] }
 }

@@ -2,7 +2,6 @@ package meili
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/gobidialogue/portal"
@@ -52,54 +51,16 @@ func TestMarkedWords(t *testing.T) {
 	}
 }
 
-func TestSnippet(t *testing.T) {
-	marked := func(ws ...string) map[string]bool {
-		m := map[string]bool{}
-		for _, w := range ws {
-			m[search.Fold(w)] = true
-		}
-		return m
+// isMarked marks a body's word when its fold is what Meilisearch marked in the folded
+// body: every spelling of the word. The cutting is search.Snippet's, tested there.
+func TestIsMarked(t *testing.T) {
+	marked := markedWords(parseHighlight("hamgalah vair \uE000omnogovi\uE001 aimag"))
+	body := "Shelter in Өмнөговь (Umnugovi),\n\n  open  daily."
+	want := parts{{Text: "Shelter in "}, {Text: "Өмнөговь", Match: true}, {Text: " ("}, {Text: "Umnugovi", Match: true}, {Text: "), open daily."}}
+	if got := search.Snippet(body, isMarked(marked)); !reflect.DeepEqual(got, want) {
+		t.Errorf("Snippet =\n%+v\nwant\n%+v", got, want)
 	}
-	long := strings.Repeat("word ", 40) + "Өмнөговь " + strings.Repeat("tail ", 40)
-	for _, tt := range []struct {
-		name, body string
-		marked     map[string]bool
-		want       parts
-	}{{
-		name:   "every spelling of a marked word",
-		body:   "Shelter in Өмнөговь (Umnugovi),\n\n  open  daily.",
-		marked: marked("omnogovi"),
-		want:   parts{{Text: "Shelter in "}, {Text: "Өмнөговь", Match: true}, {Text: " ("}, {Text: "Umnugovi", Match: true}, {Text: "), open daily."}},
-	}, {
-		name:   "no marks: the start of the body",
-		body:   "  " + long,
-		marked: nil,
-		want:   parts{{Text: strings.TrimSpace(strings.Repeat("word ", 30)) + "…"}},
-	}, {
-		name:   "a match deep in a long body: a window around it",
-		body:   long,
-		marked: marked("Omnogovi"),
-		want: parts{
-			{Text: "…" + strings.Repeat("word ", cropLead)},
-			{Text: "Өмнөговь", Match: true},
-			{Text: " " + strings.TrimSpace(strings.Repeat("tail ", cropWords-cropLead-1)) + "…"},
-		},
-	}, {
-		name:   "a match near the end: the window ends with the body",
-		body:   strings.Repeat("word ", 40) + "Өмнөговь.",
-		marked: marked("omnogovi"),
-		want: parts{
-			{Text: "…" + strings.Repeat("word ", cropWords-1)},
-			{Text: "Өмнөговь", Match: true},
-			{Text: "."},
-		},
-	}, {
-		name: "an empty body", body: " \n ", marked: marked("x"), want: nil,
-	}} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := snippet(tt.body, tt.marked); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("snippet =\n%+v\nwant\n%+v", got, tt.want)
-			}
-		})
+	if isMarked(nil) != nil || isMarked(map[string]bool{}) != nil {
+		t.Error("isMarked of no words is not nil")
 	}
 }
