@@ -2,46 +2,13 @@ package e2e
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/accounts"
-	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/server"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
+	"github.com/gobidialogue/portal/portaltest"
 )
-
-// startAccountsPortal serves the real router over a fresh database, on an address it
-// knows before it starts, so that the links it shows to pass on point at itself. It
-// returns the address and the account service.
-func startAccountsPortal(t *testing.T) (string, *accounts.Service) {
-	t.Helper()
-	db := storetest.Open(t)
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
-	h := &handlers.Handlers{Guidelines: db, Accounts: svc, DB: db, Theme: theme,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, BaseURL: base}
-	srv, err := server.New(server.Config{}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv.Handler()
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return base, svc
-}
 
 // TestInviteMiningCSROfficer is the newcomer's path of the accounts issue: the first
 // admin, signed in with the link the CLI prints, invites a CSR officer of a mining
@@ -49,7 +16,8 @@ func startAccountsPortal(t *testing.T) (string, *accounts.Service) {
 // and sees their role and organisation. (Refused passwords are the handler tests' part: a
 // 400 page is a console error to Chromium.)
 func TestInviteMiningCSROfficer(t *testing.T) {
-	base, svc := startAccountsPortal(t)
+	site := portaltest.New(t, portaltest.Options{})
+	base, svc := site.Serve(t), site.Accounts
 	ctx := context.Background()
 	admin := &portal.User{Email: "admin@council.mn", Name: "Админ Батбаяр", Role: portal.RoleAdmin}
 	if err := svc.CreateUser(ctx, "", admin); err != nil {

@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -12,83 +9,25 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/search"
-	"github.com/gobidialogue/portal/search/bleve"
-	"github.com/gobidialogue/portal/server"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
+	"github.com/gobidialogue/portal/portaltest"
 )
 
-// startDirectoryPortal serves the real router over a fresh database holding the starter
-// directory, with the directory editor.
-func startDirectoryPortal(t *testing.T) (string, *accounts.Service) {
+// startDirectoryPortal serves the portal over a fresh database holding the starter
+// guidelines and directory, with the directory editor, and the search index kept up to
+// date by the indexer, as portal serve does.
+func startDirectoryPortal(t *testing.T) (*portaltest.Portal, string) {
 	t.Helper()
-	db := storetest.Open(t)
-	ctx := context.Background()
-	if _, err := content.ImportStarterDirectory(ctx, db, db, time.Now); err != nil {
-		t.Fatal(err)
-	}
-	g, terms, _, err := content.LoadStarterDirectory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
-	im := &content.Importer{Store: db, Renderer: content.NewRenderer(), Now: time.Now}
-	if _, err := im.ImportFS(ctx, content.Starter(), "guidelines"); err != nil {
-		t.Fatal(err)
-	}
-	// The search index is kept up to date by the indexer, as portal serve does.
-	idx, err := bleve.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	indexer := &search.Indexer{Searcher: idx, Guidelines: db, Directory: db, Gazetteer: g, Terms: terms, Logger: logger}
-	workers, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { indexer.Run(workers); close(done) }()
-	t.Cleanup(func() { stop(); <-done; idx.Close() })
-	h := &handlers.Handlers{Guidelines: db, Directory: db, Gazetteer: g, Taxonomy: terms, Accounts: svc, DB: db,
-		Theme: theme, Logger: logger, Now: time.Now, BaseURL: base, Search: idx,
-		Editor: &content.DirectoryEditor{Store: db, Audit: db, Gazetteer: g, Terms: terms, Now: time.Now}}
-	srv, err := server.New(server.Config{}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv.Handler()
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return base, svc
-}
-
-// signInLink creates a person and returns a one-time sign-in link for them.
-func signInLink(t *testing.T, svc *accounts.Service, u *portal.User) string {
-	t.Helper()
-	ctx := context.Background()
-	if err := svc.CreateUser(ctx, "", u); err != nil {
-		t.Fatal(err)
-	}
-	token, err := svc.IssueSignInLink(ctx, "", u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "/login/link/" + token
+	site := portaltest.New(t, portaltest.Options{StarterGuidelines: true, StarterDirectory: true, Search: portaltest.Indexer})
+	return site, site.Serve(t)
 }
 
 // A CSO worker on a phone finds a shelter in Ömnögovi in two taps, opens it, and suggests
 // an edit; the secretariat accepts it; the change is on the page. A visitor never sees the
 // shelter's address.
 func TestDirectoryFindSuggestAccept(t *testing.T) {
-	base, svc := startDirectoryPortal(t)
+	site, base := startDirectoryPortal(t)
+	svc := site.Accounts
 	ctx := context.Background()
 	admin := &portal.User{Email: "admin@council.mn", Name: "Админ", Role: portal.RoleAdmin}
 	if err := svc.CreateUser(ctx, "", admin); err != nil {
@@ -98,8 +37,8 @@ func TestDirectoryFindSuggestAccept(t *testing.T) {
 	if err := svc.CreateOrganisation(ctx, admin, ngo); err != nil {
 		t.Fatal(err)
 	}
-	memberLink := signInLink(t, svc, &portal.User{Email: "naraa@gobiwomen.mn", Name: "Нараа", Role: portal.RoleMember, OrgID: ngo.ID})
-	secLink := signInLink(t, svc, &portal.User{Email: "sec@council.mn", Name: "Ажлын алба Туяа", Role: portal.RoleSecretariat})
+	memberLink := site.SignInLink(t, &portal.User{Email: "naraa@gobiwomen.mn", Name: "Нараа", Role: portal.RoleMember, OrgID: ngo.ID})
+	secLink := site.SignInLink(t, &portal.User{Email: "sec@council.mn", Name: "Ажлын алба Туяа", Role: portal.RoleSecretariat})
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 
 	// A visitor: two taps from the directory to the Ömnögovi shelters, one to an entry.
@@ -200,7 +139,7 @@ func TestDirectoryFindSuggestAccept(t *testing.T) {
 // A reader types "Umnugovi shelter" into the search box, in Latin letters, and lands on a
 // shelter in Ömnögovi whose entry is written in Cyrillic.
 func TestSearchUmnugoviShelter(t *testing.T) {
-	base, _ := startDirectoryPortal(t)
+	_, base := startDirectoryPortal(t)
 	_, _, orgs, err := content.LoadStarterDirectory()
 	if err != nil {
 		t.Fatal(err)

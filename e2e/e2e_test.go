@@ -6,9 +6,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,12 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/gobidialogue/portal/accounts"
-	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/server"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
+	"github.com/gobidialogue/portal/portaltest"
 )
 
 // chromium returns the browser's path, or skips the test when there is none. Under CI=true
@@ -42,28 +34,10 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// startPortal serves the real router over a fresh database holding the starter content.
+// startPortal serves the portal over a fresh database holding the starter guidelines.
 func startPortal(t *testing.T) string {
 	t.Helper()
-	db := storetest.Open(t)
-	im := &content.Importer{Store: db, Renderer: content.NewRenderer(), Now: time.Now}
-	if _, err := im.ImportFS(context.Background(), content.Starter(), "guidelines"); err != nil {
-		t.Fatal(err)
-	}
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
-	h := &handlers.Handlers{Guidelines: db, Accounts: svc, DB: db, Theme: theme, Logger: logger, Now: time.Now}
-	srv, err := server.New(server.Config{}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return ts.URL
+	return portaltest.New(t, portaltest.Options{StarterGuidelines: true}).Serve(t)
 }
 
 // browser starts a headless Chromium sized like a phone and returns a context for its first

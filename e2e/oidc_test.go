@@ -2,21 +2,13 @@ package e2e
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/accounts"
-	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/server"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
+	"github.com/gobidialogue/portal/portaltest"
 	"github.com/oauth2-proxy/mockoidc"
 )
 
@@ -25,34 +17,10 @@ import (
 // and signs in again with the button on the sign-in page.
 func TestOIDCSignInInBrowser(t *testing.T) {
 	chromium(t)
-	m, err := mockoidc.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Shutdown() })
-	db := storetest.Open(t)
+	site := portaltest.New(t, portaltest.Options{})
+	base, m := site.ServeOIDC(t)
 	ctx := context.Background()
-	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &handlers.Handlers{Guidelines: db, Accounts: svc, DB: db, Theme: theme,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
-		Providers: []handlers.ProviderLink{{Name: "oidc-gov", Label: "Government SSO"}}}
-	ts := httptest.NewUnstartedServer(nil)
-	ts.Start()
-	t.Cleanup(ts.Close)
-	cfg := m.Config()
-	p, err := server.OpenIDConnect(ctx, "gov", "Government SSO", m.DiscoveryEndpoint(), cfg.ClientID, cfg.ClientSecret, ts.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Providers: []server.Provider{p}, SignInKey: []byte(strings.Repeat("e2e-key-", 8))}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv.Handler()
+	svc := site.Accounts
 
 	secretariat := &portal.User{Email: "secretariat@example.org", Name: "Нарийн бичиг", Role: portal.RoleSecretariat}
 	if err := svc.CreateUser(ctx, "", secretariat); err != nil {
@@ -72,7 +40,7 @@ func TestOIDCSignInInBrowser(t *testing.T) {
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	m.QueueUser(&mockoidc.MockUser{Subject: "gov-4711", Email: "enkh@example.org", EmailVerified: true})
 	step(t, ctxB, "accept the invitation with single sign-on",
-		chromedp.Navigate(ts.URL+"/auth/oidc-gov?invitation="+url.QueryEscape(token)+"&return_to=%2Fprofile"),
+		chromedp.Navigate(base+"/auth/oidc-gov?invitation="+url.QueryEscape(token)+"&return_to=%2Fprofile"),
 		chromedp.WaitVisible(css(".profile")),
 	)
 	if got := text(t, ctxB, ".facts"); !strings.Contains(got, "Хөдөлмөрийн яам") || !strings.Contains(got, "Гишүүн") {
@@ -82,7 +50,7 @@ func TestOIDCSignInInBrowser(t *testing.T) {
 
 	m.QueueUser(&mockoidc.MockUser{Subject: "gov-4711", Email: "enkh@example.org", EmailVerified: true})
 	step(t, ctxB, "sign in with the button",
-		chromedp.Navigate(ts.URL+"/login?lang=en&return_to=%2Fprofile"),
+		chromedp.Navigate(base+"/login?lang=en&return_to=%2Fprofile"),
 		chromedp.Click(css(`.providers a[href^="/auth/oidc-gov"]`)),
 		chromedp.WaitVisible(css(".profile")),
 	)

@@ -12,10 +12,10 @@ import (
 )
 
 func TestAdminHome(t *testing.T) {
-	h, db := accountsServer(t, nil)
-	_, admin := person(t, db, "admin@council.mn", "Админ", portal.RoleAdmin, "")
-	_, sec := person(t, db, "sec@council.mn", "Нарийн", portal.RoleSecretariat, "")
-	_, mod := person(t, db, "mod@council.mn", "Модератор", portal.RoleModerator, "")
+	p := accountsServer(t, nil)
+	_, admin := p.Person(t, "admin@council.mn", "Админ", portal.RoleAdmin, "")
+	_, sec := p.Person(t, "sec@council.mn", "Нарийн", portal.RoleSecretariat, "")
+	_, mod := p.Person(t, "mod@council.mn", "Модератор", portal.RoleModerator, "")
 	tests := []struct {
 		name, cookie string
 		status       int
@@ -27,7 +27,7 @@ func TestAdminHome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := get(t, h, "GET", "/admin?lang=en", "Cookie", tt.cookie)
+			r := get(t, p.Router, "GET", "/admin?lang=en", "Cookie", tt.cookie)
 			if r.Code != tt.status {
 				t.Fatalf("status %d, want %d", r.Code, tt.status)
 			}
@@ -41,13 +41,13 @@ func TestAdminHome(t *testing.T) {
 }
 
 func TestAdminChangesPerson(t *testing.T) {
-	h, db := accountsServer(t, nil)
-	organisation(t, db, "gobi-ngo", "Говь ТББ <script>alert(1)</script>", "Gobi NGO <script>alert(1)</script>", portal.GroupCivilSociety)
-	_, admin := person(t, db, "admin@council.mn", hostileName, portal.RoleAdmin, "")
-	u, session := person(t, db, "naraa@gobi-ngo.mn", `Нараа <img src=x onerror=alert(1)>`, portal.RoleMember, "")
+	p := accountsServer(t, nil)
+	p.Organisation(t, "gobi-ngo", "Говь ТББ <script>alert(1)</script>", "Gobi NGO <script>alert(1)</script>", portal.GroupCivilSociety, false)
+	_, admin := p.Person(t, "admin@council.mn", hostileName, portal.RoleAdmin, "")
+	u, session := p.Person(t, "naraa@gobi-ngo.mn", `Нараа <img src=x onerror=alert(1)>`, portal.RoleMember, "")
 
 	// The list, searched, escaped.
-	r := get(t, h, "GET", "/admin/people?lang=en&q=NARAA", "Cookie", admin)
+	r := get(t, p.Router, "GET", "/admin/people?lang=en&q=NARAA", "Cookie", admin)
 	if got := rows(r, "table.people"); r.Code != 200 || len(got) != 1 || got[0] != "Нараа <img src=x onerror=alert(1)> | naraa@gobi-ngo.mn |  | Member | Active" {
 		t.Fatalf("people search: %d %v", r.Code, got)
 	}
@@ -55,20 +55,20 @@ func TestAdminChangesPerson(t *testing.T) {
 		t.Errorf("the people list lets markup through")
 	}
 	change := url.Values{"role": {"moderator"}, "org": {"gobi-ngo"}}
-	if r := post(t, h, "/admin/people/"+u.ID, change, "Cookie", admin); r.Code != 303 || r.Header().Get("Location") != "/admin/people/"+u.ID {
+	if r := post(t, p.Router, "/admin/people/"+u.ID, change, "Cookie", admin); r.Code != 303 || r.Header().Get("Location") != "/admin/people/"+u.ID {
 		t.Fatalf("change: %d %q\n%.500s", r.Code, r.Header().Get("Location"), r.body)
 	}
-	r = get(t, h, "GET", "/admin/people/"+u.ID+"?lang=en", "Cookie", admin)
+	r = get(t, p.Router, "GET", "/admin/people/"+u.ID+"?lang=en", "Cookie", admin)
 	if r.text(".facts .role") != "Moderator" || !strings.Contains(r.text(".facts .org"), "Gobi NGO <script>") || strings.Contains(r.body, "<script>") {
 		t.Errorf("person page after the change: role %q, org %q", r.text(".facts .role"), r.text(".facts .org"))
 	}
 	// The person's own session follows the new role at once.
-	if r := get(t, h, "GET", "/profile?lang=en", "Cookie", session); r.text(".role") != "Moderator" {
+	if r := get(t, p.Router, "GET", "/profile?lang=en", "Cookie", session); r.text(".role") != "Moderator" {
 		t.Errorf("the person's profile shows %q", r.text(".role"))
 	}
 
 	// The audit page shows who did it, what, before and after, all escaped.
-	r = get(t, h, "GET", "/admin/audit?lang=en", "Cookie", admin)
+	r = get(t, p.Router, "GET", "/admin/audit?lang=en", "Cookie", admin)
 	entry := r.doc.Find(".log .entry").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		return strings.TrimSpace(s.Find(".action").Text()) == "Changed the role"
 	})
@@ -86,37 +86,37 @@ func TestAdminChangesPerson(t *testing.T) {
 }
 
 func TestDisablingEndsSessions(t *testing.T) {
-	h, db := accountsServer(t, nil)
-	_, admin := person(t, db, "admin@council.mn", "Админ", portal.RoleAdmin, "")
-	u, session := person(t, db, "bold@example.mn", "Болд", portal.RoleModerator, "")
-	if r := get(t, h, "GET", "/profile", "Cookie", session); r.Code != 200 {
+	p := accountsServer(t, nil)
+	_, admin := p.Person(t, "admin@council.mn", "Админ", portal.RoleAdmin, "")
+	u, session := p.Person(t, "bold@example.mn", "Болд", portal.RoleModerator, "")
+	if r := get(t, p.Router, "GET", "/profile", "Cookie", session); r.Code != 200 {
 		t.Fatalf("profile before: %d", r.Code)
 	}
-	r := post(t, h, "/admin/people/"+u.ID, url.Values{"role": {"moderator"}, "disabled": {"1"}}, "Cookie", admin)
+	r := post(t, p.Router, "/admin/people/"+u.ID, url.Values{"role": {"moderator"}, "disabled": {"1"}}, "Cookie", admin)
 	if r.Code != 303 {
 		t.Fatalf("disable: %d\n%.500s", r.Code, r.body)
 	}
-	if r := get(t, h, "GET", "/profile", "Cookie", session); r.Code != 303 {
+	if r := get(t, p.Router, "GET", "/profile", "Cookie", session); r.Code != 303 {
 		t.Errorf("a disabled person's session still works: %d", r.Code)
 	}
-	r = get(t, h, "GET", "/admin/people?lang=en", "Cookie", admin)
+	r = get(t, p.Router, "GET", "/admin/people?lang=en", "Cookie", admin)
 	if got := rows(r, "table.people"); len(got) != 2 || !strings.HasSuffix(got[1], "| Moderator | Disabled") {
 		t.Errorf("people list: %v", got)
 	}
 	// Enabling lets them sign in again, but ended sessions stay ended.
-	if r := post(t, h, "/admin/people/"+u.ID, url.Values{"role": {"moderator"}}, "Cookie", admin); r.Code != 303 {
+	if r := post(t, p.Router, "/admin/people/"+u.ID, url.Values{"role": {"moderator"}}, "Cookie", admin); r.Code != 303 {
 		t.Fatalf("enable: %d", r.Code)
 	}
-	if r := get(t, h, "GET", "/profile", "Cookie", session); r.Code != 303 {
+	if r := get(t, p.Router, "GET", "/profile", "Cookie", session); r.Code != 303 {
 		t.Errorf("an ended session came back: %d", r.Code)
 	}
 }
 
 func TestPersonForm(t *testing.T) {
-	h, db := accountsServer(t, nil)
-	organisation(t, db, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety)
-	me, admin := person(t, db, "admin@council.mn", "Админ", portal.RoleAdmin, "")
-	u, _ := person(t, db, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
+	p := accountsServer(t, nil)
+	p.Organisation(t, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety, false)
+	me, admin := p.Person(t, "admin@council.mn", "Админ", portal.RoleAdmin, "")
+	u, _ := p.Person(t, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
 	tests := []struct {
 		name    string
 		form    url.Values
@@ -134,7 +134,7 @@ func TestPersonForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := post(t, h, "/admin/people/"+u.ID+"?lang=en", tt.form, "Cookie", admin)
+			r := post(t, p.Router, "/admin/people/"+u.ID+"?lang=en", tt.form, "Cookie", admin)
 			if r.Code != 400 || len(unmarked(r, tt.invalid)) > 0 || !strings.Contains(fieldError(r, tt.invalid), tt.message) {
 				t.Fatalf("%d, %s: %q\n%.600s", r.Code, tt.invalid, fieldError(r, tt.invalid), r.body)
 			}
@@ -144,38 +144,38 @@ func TestPersonForm(t *testing.T) {
 		})
 	}
 	// Nothing was half-written: the person is as before, and nothing was audited.
-	if got := mustUser(t, db, u.Email); got.Role != portal.RoleMember || got.OrgID != "gobi-ngo" || got.Disabled {
+	if got := mustUser(t, p.DB, u.Email); got.Role != portal.RoleMember || got.OrgID != "gobi-ngo" || got.Disabled {
 		t.Errorf("person after refused forms: %+v", got)
 	}
-	entries, _ := db.FindAudit(context.Background(), 100)
+	entries, _ := p.DB.FindAudit(context.Background(), 100)
 	for _, e := range entries {
 		if e.ActorID == me.ID {
 			t.Errorf("a refused form was audited: %+v", e)
 		}
 	}
 	// Their own account shows no form, and posting one is refused.
-	if r := get(t, h, "GET", "/admin/people/"+me.ID+"?lang=en", "Cookie", admin); r.Code != 200 || r.doc.Find(`select[name="role"]`).Length() != 0 {
+	if r := get(t, p.Router, "GET", "/admin/people/"+me.ID+"?lang=en", "Cookie", admin); r.Code != 200 || r.doc.Find(`select[name="role"]`).Length() != 0 {
 		t.Errorf("own person page: %d with a role form", r.Code)
 	}
-	if r := post(t, h, "/admin/people/"+me.ID, url.Values{"role": {"member"}}, "Cookie", admin); r.Code != http.StatusForbidden {
+	if r := post(t, p.Router, "/admin/people/"+me.ID, url.Values{"role": {"member"}}, "Cookie", admin); r.Code != http.StatusForbidden {
 		t.Errorf("demoting oneself: %d, want 403", r.Code)
 	}
-	if r := get(t, h, "GET", "/admin/people/nobody", "Cookie", admin); r.Code != http.StatusNotFound {
+	if r := get(t, p.Router, "GET", "/admin/people/nobody", "Cookie", admin); r.Code != http.StatusNotFound {
 		t.Errorf("unknown person: %d, want 404", r.Code)
 	}
-	if r := get(t, h, "GET", "/admin/people?lang=en&q="+strings.Repeat("q", 201), "Cookie", admin); r.Code != 400 || len(unmarked(r, "q")) > 0 {
+	if r := get(t, p.Router, "GET", "/admin/people?lang=en&q="+strings.Repeat("q", 201), "Cookie", admin); r.Code != 400 || len(unmarked(r, "q")) > 0 {
 		t.Errorf("oversize search: %d", r.Code)
 	}
 }
 
 func TestOrganisations(t *testing.T) {
-	h, db := accountsServer(t, nil)
-	_, sec := person(t, db, "sec@council.mn", "Нарийн", portal.RoleSecretariat, "")
+	p := accountsServer(t, nil)
+	_, sec := p.Person(t, "sec@council.mn", "Нарийн", portal.RoleSecretariat, "")
 	create := url.Values{"id": {"oyu-tolgoi"}, "name_mn": {"Оюу толгой <script>alert(1)</script>"}, "name_en": {"Oyu Tolgoi"}, "group": {"mining_company"}}
-	if r := post(t, h, "/admin/organisations", create, "Cookie", sec); r.Code != 303 || r.Header().Get("Location") != "/admin/organisations#org-oyu-tolgoi" {
+	if r := post(t, p.Router, "/admin/organisations", create, "Cookie", sec); r.Code != 303 || r.Header().Get("Location") != "/admin/organisations#org-oyu-tolgoi" {
 		t.Fatalf("create: %d %q\n%.500s", r.Code, r.Header().Get("Location"), r.body)
 	}
-	r := get(t, h, "GET", "/admin/organisations?lang=mn", "Cookie", sec)
+	r := get(t, p.Router, "GET", "/admin/organisations?lang=mn", "Cookie", sec)
 	org := r.doc.Find("#org-oyu-tolgoi")
 	if r.Code != 200 || strings.TrimSpace(org.Find(".name").Text()) != "Оюу толгой <script>alert(1)</script>" ||
 		org.Find(".group").Text() != "Уул уурхайн компани" || org.Find(".unverified").Length() != 1 || strings.Contains(r.body, "<script>") {
@@ -200,7 +200,7 @@ func TestOrganisations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := post(t, h, tt.target+"?lang=en", tt.form, "Cookie", sec)
+			r := post(t, p.Router, tt.target+"?lang=en", tt.form, "Cookie", sec)
 			if r.Code != tt.status || len(unmarked(r, tt.invalid)) > 0 || !strings.Contains(fieldError(r, tt.invalid), tt.message) {
 				t.Fatalf("%d, %s: %q, want %d %q\n%.800s", r.Code, tt.invalid, fieldError(r, tt.invalid), tt.status, tt.message, r.body)
 			}
@@ -209,18 +209,18 @@ func TestOrganisations(t *testing.T) {
 			}
 		})
 	}
-	if r := post(t, h, "/admin/organisations/oyu-tolgoi?lang=en", url.Values{"name_en": {"x"}}, "Cookie", sec); r.doc.Find("#org-oyu-tolgoi details[open]").Length() != 1 {
+	if r := post(t, p.Router, "/admin/organisations/oyu-tolgoi?lang=en", url.Values{"name_en": {"x"}}, "Cookie", sec); r.doc.Find("#org-oyu-tolgoi details[open]").Length() != 1 {
 		t.Errorf("a refused edit does not open the organisation's form")
 	}
 
 	edit := url.Values{"name_mn": {"Оюу толгой ХХК"}, "name_en": {"Oyu Tolgoi LLC"}, "group": {"mining_company"}}
-	if r := post(t, h, "/admin/organisations/oyu-tolgoi", edit, "Cookie", sec); r.Code != 303 {
+	if r := post(t, p.Router, "/admin/organisations/oyu-tolgoi", edit, "Cookie", sec); r.Code != 303 {
 		t.Fatalf("edit: %d", r.Code)
 	}
-	if r := post(t, h, "/admin/organisations/oyu-tolgoi/verify", url.Values{"verified": {"1"}}, "Cookie", sec); r.Code != 303 {
+	if r := post(t, p.Router, "/admin/organisations/oyu-tolgoi/verify", url.Values{"verified": {"1"}}, "Cookie", sec); r.Code != 303 {
 		t.Fatalf("verify: %d", r.Code)
 	}
-	r = get(t, h, "GET", "/admin/organisations?lang=en", "Cookie", sec)
+	r = get(t, p.Router, "GET", "/admin/organisations?lang=en", "Cookie", sec)
 	if org := r.doc.Find("#org-oyu-tolgoi"); strings.TrimSpace(org.Find(".name").Text()) != "Oyu Tolgoi LLC" || org.Find(".verified").Length() != 1 {
 		t.Errorf("after edit and verify: %q\n%.1500s", org.Text(), r.body)
 	}
@@ -233,25 +233,25 @@ func TestOrganisations(t *testing.T) {
 		if target != "/admin/organisations/oyu-tolgoi/verify" {
 			form.Set("verified", "1")
 		}
-		if r := post(t, h, target, form, "Cookie", sec); r.Code != want {
+		if r := post(t, p.Router, target, form, "Cookie", sec); r.Code != want {
 			t.Errorf("POST %s: %d, want %d", target, r.Code, want)
 		}
 	}
 }
 
 func TestSecretariatInvites(t *testing.T) {
-	h, db := accountsServer(t, nil)
-	organisation(t, db, "oyu-tolgoi", "Оюу толгой", "Oyu Tolgoi <script>alert(1)</script>", portal.GroupMining)
-	_, sec := person(t, db, "sec@council.mn", hostileName, portal.RoleSecretariat, "")
-	person(t, db, "taken@example.mn", "Taken", portal.RoleMember, "")
+	p := accountsServer(t, nil)
+	p.Organisation(t, "oyu-tolgoi", "Оюу толгой", "Oyu Tolgoi <script>alert(1)</script>", portal.GroupMining, false)
+	_, sec := p.Person(t, "sec@council.mn", hostileName, portal.RoleSecretariat, "")
+	p.Person(t, "taken@example.mn", "Taken", portal.RoleMember, "")
 
 	// The secretariat invites but does not manage people or read the audit log.
 	for _, target := range []string{"/admin/people", "/admin/audit"} {
-		if r := get(t, h, "GET", target, "Cookie", sec); r.Code != http.StatusForbidden {
+		if r := get(t, p.Router, "GET", target, "Cookie", sec); r.Code != http.StatusForbidden {
 			t.Errorf("GET %s as secretariat: %d, want 403", target, r.Code)
 		}
 	}
-	r := get(t, h, "GET", "/admin/invitations?lang=en", "Cookie", sec)
+	r := get(t, p.Router, "GET", "/admin/invitations?lang=en", "Cookie", sec)
 	var roles []string
 	r.doc.Find(`select[name="role"] option`).Each(func(_ int, s *goquery.Selection) { roles = append(roles, s.AttrOr("value", "")) })
 	if r.Code != 200 || strings.Join(roles, " ") != "member moderator secretariat" {
@@ -277,7 +277,7 @@ func TestSecretariatInvites(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := post(t, h, "/admin/invitations?lang=en", tt.form, "Cookie", sec)
+			r := post(t, p.Router, "/admin/invitations?lang=en", tt.form, "Cookie", sec)
 			if r.Code != tt.status || len(unmarked(r, tt.invalid)) > 0 || !strings.Contains(fieldError(r, tt.invalid), tt.message) {
 				t.Fatalf("%d, %s: %q, want %d %q\n%.800s", r.Code, tt.invalid, fieldError(r, tt.invalid), tt.status, tt.message, r.body)
 			}
@@ -286,11 +286,11 @@ func TestSecretariatInvites(t *testing.T) {
 			}
 		})
 	}
-	if r := post(t, h, "/admin/invitations", url.Values{"email": {strings.Repeat("a", 3<<20)}}, "Cookie", sec); r.Code != http.StatusRequestEntityTooLarge {
+	if r := post(t, p.Router, "/admin/invitations", url.Values{"email": {strings.Repeat("a", 3<<20)}}, "Cookie", sec); r.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("a 3 MB form: %d, want 413", r.Code)
 	}
 
-	r = post(t, h, "/admin/invitations?lang=en", url.Values{"email": {"CSR@oyutolgoi.mn"}, "role": {"member"}, "org": {"oyu-tolgoi"}}, "Cookie", sec)
+	r = post(t, p.Router, "/admin/invitations?lang=en", url.Values{"email": {"CSR@oyutolgoi.mn"}, "role": {"member"}, "org": {"oyu-tolgoi"}}, "Cookie", sec)
 	if r.Code != http.StatusCreated || r.Header().Get("Cache-Control") != "no-store" || !strings.Contains(r.text(".once"), "csr@oyutolgoi.mn") {
 		t.Fatalf("invite: %d\n%.800s", r.Code, r.body)
 	}
@@ -303,21 +303,21 @@ func TestSecretariatInvites(t *testing.T) {
 		t.Errorf("the invitations page lets markup through")
 	}
 	// The list shows the link no more; withdrawing it ends it.
-	r = get(t, h, "GET", "/admin/invitations?lang=en", "Cookie", sec)
+	r = get(t, p.Router, "GET", "/admin/invitations?lang=en", "Cookie", sec)
 	revoke, _ := r.doc.Find("table.invitations form").Attr("action")
 	if r.doc.Find(".once").Length() != 0 || strings.Contains(r.body, strings.TrimPrefix(link, "/invitations/")) || revoke == "" {
 		t.Fatalf("the list shows the secret, or no way to withdraw")
 	}
-	if r := post(t, h, revoke, nil, "Cookie", sec); r.Code != 303 {
+	if r := post(t, p.Router, revoke, nil, "Cookie", sec); r.Code != 303 {
 		t.Fatalf("revoke: %d", r.Code)
 	}
-	if got := rows(get(t, h, "GET", "/admin/invitations?lang=en", "Cookie", sec), "table.invitations"); len(got) != 1 || !strings.Contains(got[0], "| Withdrawn |") {
+	if got := rows(get(t, p.Router, "GET", "/admin/invitations?lang=en", "Cookie", sec), "table.invitations"); len(got) != 1 || !strings.Contains(got[0], "| Withdrawn |") {
 		t.Errorf("after withdrawing: %v", got)
 	}
-	if r := get(t, h, "GET", link+"?lang=en"); r.Code != http.StatusGone {
+	if r := get(t, p.Router, "GET", link+"?lang=en"); r.Code != http.StatusGone {
 		t.Errorf("a withdrawn invitation opens: %d", r.Code)
 	}
-	if r := post(t, h, "/admin/invitations/no-such/revoke", nil, "Cookie", sec); r.Code != http.StatusNotFound {
+	if r := post(t, p.Router, "/admin/invitations/no-such/revoke", nil, "Cookie", sec); r.Code != http.StatusNotFound {
 		t.Errorf("withdrawing nothing: %d, want 404", r.Code)
 	}
 }

@@ -11,13 +11,13 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
-	"github.com/gobidialogue/portal/store"
+	"github.com/gobidialogue/portal/portaltest"
 )
 
 const password = "steppe-wind-2026"
 
 // member creates a member with a password and returns them.
-func member(t *testing.T, db *store.DB, email string) *portal.User {
+func member(t *testing.T, p *portaltest.Portal, email string) *portal.User {
 	t.Helper()
 	hash, err := accounts.HashPassword(password)
 	if err != nil {
@@ -25,7 +25,7 @@ func member(t *testing.T, db *store.DB, email string) *portal.User {
 	}
 	u := &portal.User{Email: email, Name: "Сарангэрэл <b>Б.</b>", Role: portal.RoleMember, PasswordHash: hash,
 		Identities: []portal.Identity{{Provider: portal.ProviderLocal, Subject: email}}}
-	if err := newAccounts(db).CreateUser(context.Background(), "", u); err != nil {
+	if err := p.Accounts.CreateUser(context.Background(), "", u); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -58,8 +58,8 @@ func sessionCookie(r *response) *http.Cookie {
 }
 
 func TestLogin(t *testing.T) {
-	h, db := newServer(t)
-	member(t, db, "saraa@example.org")
+	p := newServer(t)
+	member(t, p, "saraa@example.org")
 	tests := []struct {
 		name      string
 		form      url.Values
@@ -91,7 +91,7 @@ func TestLogin(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := post(t, h, "/login", tt.form)
+			r := post(t, p.Router, "/login", tt.form)
 			if r.Code != tt.status {
 				t.Fatalf("status %d, want %d\n%.500s", r.Code, tt.status, r.body)
 			}
@@ -123,11 +123,11 @@ func TestLogin(t *testing.T) {
 }
 
 func TestSessionLifecycle(t *testing.T) {
-	h, db := newServer(t)
-	u := member(t, db, "bold@example.org")
+	p := newServer(t)
+	u := member(t, p, "bold@example.org")
 	login := func() string {
 		t.Helper()
-		r := post(t, h, "/login", url.Values{"email": {"bold@example.org"}, "password": {password}})
+		r := post(t, p.Router, "/login", url.Values{"email": {"bold@example.org"}, "password": {password}})
 		c := sessionCookie(r)
 		if r.Code != 303 || c == nil {
 			t.Fatalf("login: %d", r.Code)
@@ -135,86 +135,86 @@ func TestSessionLifecycle(t *testing.T) {
 		return "portal_session=" + c.Value
 	}
 	// A visitor is sent to sign in, and back.
-	if r := get(t, h, "GET", "/profile"); r.Code != 303 || r.Header().Get("Location") != "/login?return_to=%2Fprofile" {
+	if r := get(t, p.Router, "GET", "/profile"); r.Code != 303 || r.Header().Get("Location") != "/login?return_to=%2Fprofile" {
 		t.Fatalf("visitor profile: %d %q", r.Code, r.Header().Get("Location"))
 	}
 	first, second := login(), login()
-	r := get(t, h, "GET", "/profile?lang=en", "Cookie", first)
+	r := get(t, p.Router, "GET", "/profile?lang=en", "Cookie", first)
 	if r.Code != 200 || r.text(".role") != "Member" || !strings.Contains(r.body, "Сарангэрэл &lt;b&gt;Б.&lt;/b&gt;") {
 		t.Fatalf("profile: %d role %q\n%.400s", r.Code, r.text(".role"), r.body)
 	}
 	// Signing out ends this session only.
-	post(t, h, "/logout", nil, "Cookie", first)
-	if r := get(t, h, "GET", "/profile", "Cookie", first); r.Code != 303 {
+	post(t, p.Router, "/logout", nil, "Cookie", first)
+	if r := get(t, p.Router, "GET", "/profile", "Cookie", first); r.Code != 303 {
 		t.Errorf("profile after sign-out: %d, want a redirect to sign in", r.Code)
 	}
-	if r := get(t, h, "GET", "/profile", "Cookie", second); r.Code != 200 {
+	if r := get(t, p.Router, "GET", "/profile", "Cookie", second); r.Code != 200 {
 		t.Fatalf("the other session ended too: %d", r.Code)
 	}
 	// Sign out everywhere ends every session.
 	third := login()
-	if r := post(t, h, "/profile/sessions/end", nil, "Cookie", second); r.Code != 303 {
+	if r := post(t, p.Router, "/profile/sessions/end", nil, "Cookie", second); r.Code != 303 {
 		t.Fatalf("sign out everywhere: %d", r.Code)
 	}
 	for _, c := range []string{second, third} {
-		if r := get(t, h, "GET", "/profile", "Cookie", c); r.Code != 303 {
+		if r := get(t, p.Router, "GET", "/profile", "Cookie", c); r.Code != 303 {
 			t.Errorf("a session survived sign out everywhere: %d", r.Code)
 		}
 	}
 	// Disabling the person ends their sessions at once.
 	fourth := login()
 	admin := &portal.User{ID: "admin", Role: portal.RoleAdmin}
-	if err := newAccounts(db).SetDisabled(context.Background(), admin, u.ID, true); err != nil {
+	if err := p.Accounts.SetDisabled(context.Background(), admin, u.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if r := get(t, h, "GET", "/profile", "Cookie", fourth); r.Code != 303 {
+	if r := get(t, p.Router, "GET", "/profile", "Cookie", fourth); r.Code != 303 {
 		t.Errorf("a disabled person's session still works: %d", r.Code)
 	}
-	if r := post(t, h, "/login", url.Values{"email": {"bold@example.org"}, "password": {password}}); r.Code != 401 {
+	if r := post(t, p.Router, "/login", url.Values{"email": {"bold@example.org"}, "password": {password}}); r.Code != 401 {
 		t.Errorf("a disabled person signed in: %d", r.Code)
 	}
 }
 
 func TestLoginThrottled(t *testing.T) {
-	h, db := newServer(t)
-	member(t, db, "tuya@example.org")
+	p := newServer(t)
+	member(t, p, "tuya@example.org")
 	var r *response
 	for range 7 {
-		r = post(t, h, "/login?lang=en", url.Values{"email": {"tuya@example.org"}, "password": {"not-the-password"}})
+		r = post(t, p.Router, "/login?lang=en", url.Values{"email": {"tuya@example.org"}, "password": {"not-the-password"}})
 	}
 	if r.Code != http.StatusTooManyRequests || !strings.Contains(r.text(".form-error"), "Too many attempts") {
 		t.Fatalf("after 7 failures: %d %q", r.Code, r.text(".form-error"))
 	}
 	// Even the right password waits now.
-	if r := post(t, h, "/login", url.Values{"email": {"tuya@example.org"}, "password": {password}}); r.Code != http.StatusTooManyRequests {
+	if r := post(t, p.Router, "/login", url.Values{"email": {"tuya@example.org"}, "password": {password}}); r.Code != http.StatusTooManyRequests {
 		t.Errorf("right password while throttled: %d, want 429", r.Code)
 	}
 }
 
 func TestSignInLinkIsSingleUse(t *testing.T) {
-	h, db := newServer(t)
-	u := member(t, db, "link@example.org")
-	token, err := newAccounts(db).IssueSignInLink(context.Background(), "", u.ID)
+	p := newServer(t)
+	u := member(t, p, "link@example.org")
+	token, err := p.Accounts.IssueSignInLink(context.Background(), "", u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Following the link shows a button; only pressing it signs in.
-	if r := get(t, h, "GET", "/login/link/"+token); r.Code != 200 || sessionCookie(r) != nil {
+	if r := get(t, p.Router, "GET", "/login/link/"+token); r.Code != 200 || sessionCookie(r) != nil {
 		t.Fatalf("GET link: %d", r.Code)
 	}
-	r := post(t, h, "/login/link/"+token, nil)
+	r := post(t, p.Router, "/login/link/"+token, nil)
 	if r.Code != 303 || sessionCookie(r) == nil {
 		t.Fatalf("POST link: %d", r.Code)
 	}
-	if r := post(t, h, "/login/link/"+token+"?lang=en", nil); r.Code != 400 || !strings.Contains(r.body, "not valid") {
+	if r := post(t, p.Router, "/login/link/"+token+"?lang=en", nil); r.Code != 400 || !strings.Contains(r.body, "not valid") {
 		t.Fatalf("replayed link: %d", r.Code)
 	}
 }
 
 func TestCrossSiteLoginRefused(t *testing.T) {
-	h, db := newServer(t)
-	member(t, db, "x@example.org")
-	r := post(t, h, "/login", url.Values{"email": {"x@example.org"}, "password": {password}},
+	p := newServer(t)
+	member(t, p, "x@example.org")
+	r := post(t, p.Router, "/login", url.Values{"email": {"x@example.org"}, "password": {password}},
 		"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
 	if r.Code != http.StatusForbidden || sessionCookie(r) != nil {
 		t.Fatalf("cross-site login: %d", r.Code)
@@ -222,9 +222,9 @@ func TestCrossSiteLoginRefused(t *testing.T) {
 }
 
 func TestProfileEdit(t *testing.T) {
-	h, db := newServer(t)
-	member(t, db, "edit@example.org")
-	r := post(t, h, "/login", url.Values{"email": {"edit@example.org"}, "password": {password}})
+	p := newServer(t)
+	member(t, p, "edit@example.org")
+	r := post(t, p.Router, "/login", url.Values{"email": {"edit@example.org"}, "password": {password}})
 	cookie := "portal_session=" + sessionCookie(r).Value
 	tests := []struct {
 		name    string
@@ -240,7 +240,7 @@ func TestProfileEdit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := post(t, h, "/profile", tt.form, "Cookie", cookie)
+			r := post(t, p.Router, "/profile", tt.form, "Cookie", cookie)
 			if r.Code != tt.status {
 				t.Fatalf("status %d, want %d\n%.400s", r.Code, tt.status, r.body)
 			}
@@ -250,7 +250,7 @@ func TestProfileEdit(t *testing.T) {
 		})
 	}
 	// The page now speaks English (the preferred language) and shows the new name, escaped.
-	r = get(t, h, "GET", "/profile", "Cookie", cookie+"; lang=en")
+	r = get(t, p.Router, "GET", "/profile", "Cookie", cookie+"; lang=en")
 	if r.Code != 200 || !strings.Contains(r.body, `value="Сараа Б."`) || r.text("h1") != "Your profile" {
 		t.Fatalf("profile after saving: %d %q", r.Code, r.text("h1"))
 	}
@@ -258,7 +258,7 @@ func TestProfileEdit(t *testing.T) {
 		t.Error("unescaped name")
 	}
 	// Signing in again sets the preferred language for the browser.
-	r = post(t, h, "/login", url.Values{"email": {"edit@example.org"}, "password": {password}})
+	r = post(t, p.Router, "/login", url.Values{"email": {"edit@example.org"}, "password": {password}})
 	found := false
 	for _, c := range r.Result().Cookies() {
 		found = found || (c.Name == "lang" && c.Value == "en")

@@ -3,9 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -14,10 +12,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/server"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
+	"github.com/gobidialogue/portal/portaltest"
 )
 
 // BenchmarkGuidelinePage serves /guidelines/{slug} through the real router with 1,000
@@ -25,7 +20,7 @@ import (
 // under 10 ms).
 func BenchmarkGuidelinePage(b *testing.B) {
 	const n = 1000
-	db := storetest.Open(b)
+	p := portaltest.New(b, portaltest.Options{})
 	ctx := context.Background()
 	body, err := fs.ReadFile(content.Starter(), "guidelines/truck-drivers/en.2.md")
 	if err != nil {
@@ -49,20 +44,11 @@ func BenchmarkGuidelinePage(b *testing.B) {
 			Body: f.Body, Hash: content.Hash(f), HTML: out.HTML, TOC: out.TOC, Blocks: out.Blocks, Words: out.Words, CreatedAt: created}
 		g := &portal.Guideline{ID: id, GuidelineMeta: meta, Revision: 1, Revisions: []portal.RevisionInfo{rev.Info()},
 			Translations: map[portal.Language]string{portal.Mongolian: meta.Slug}, CreatedAt: created, UpdatedAt: created}
-		if err := db.SaveRevisions(ctx, g, rev); err != nil {
+		if err := p.DB.SaveRevisions(ctx, g, rev); err != nil {
 			b.Fatal(err)
 		}
 	}
-	theme, err := themes.Load("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := &handlers.Handlers{Guidelines: db, Accounts: newAccounts(db), DB: db, Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
-	srv, err := server.New(server.Config{}, h)
-	if err != nil {
-		b.Fatal(err)
-	}
-	router := srv.Handler()
+	router := p.Router
 	durations := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {

@@ -3,8 +3,6 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -12,12 +10,8 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/directorytest"
-	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/server"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
+	"github.com/gobidialogue/portal/portaltest"
 )
 
 // BenchmarkDirectoryPage serves /directory with two filters (an aimag and a service type)
@@ -25,35 +19,22 @@ import (
 // and reports the median and 95th percentile latency (the target is p95 under 50 ms).
 func BenchmarkDirectoryPage(b *testing.B) {
 	const n = 10000
-	db := storetest.Open(b)
+	at := time.Date(2026, 11, 27, 20, 0, 0, 0, portal.MongoliaTime)
+	p := portaltest.New(b, portaltest.Options{Directory: true, Now: func() time.Time { return at }})
 	ctx := context.Background()
-	g, terms, _, err := content.LoadStarterDirectory()
-	if err != nil {
-		b.Fatal(err)
-	}
+	g, terms := p.Gazetteer, p.Terms
 	start := time.Now()
 	for _, o := range directorytest.Generate(n, 1, g, terms) {
-		if err := db.SaveDirectoryOrg(ctx, o); err != nil {
+		if err := p.DB.SaveDirectoryOrg(ctx, o); err != nil {
 			b.Fatal(err)
 		}
 	}
-	d, err := db.Directory(ctx)
+	d, err := p.DB.Directory(ctx)
 	if err != nil || len(d.Services()) != n {
 		b.Fatalf("directory: %v", err)
 	}
 	b.Logf("saved %d services in %s", n, time.Since(start).Round(time.Millisecond))
-	theme, err := themes.Load("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	at := time.Date(2026, 11, 27, 20, 0, 0, 0, portal.MongoliaTime)
-	h := &handlers.Handlers{Guidelines: db, Directory: db, Gazetteer: g, Taxonomy: terms, Accounts: newAccounts(db), DB: db,
-		Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return at }}
-	srv, err := server.New(server.Config{}, h)
-	if err != nil {
-		b.Fatal(err)
-	}
-	router := srv.Handler()
+	router := p.Router
 	var targets []string
 	for _, a := range g.Aimags {
 		for _, t := range terms {

@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,37 +10,24 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/portaltest"
 	"github.com/gobidialogue/portal/store"
 )
 
-// editServer returns the real router over a fresh database holding the starter directory,
+// editServer returns the portal over a fresh database holding the starter directory,
 // with the directory editor.
-func editServer(t *testing.T) (http.Handler, *store.DB) {
+func editServer(t *testing.T) *portaltest.Portal {
 	t.Helper()
-	return editServerWith(t, nil)
+	return editServerWith(t, portaltest.Options{})
 }
 
-// editServerWith is editServer with configure, when not nil, changing the handlers last.
-func editServerWith(t *testing.T, configure func(*handlers.Handlers)) (http.Handler, *store.DB) {
+// editServerWith is editServer with the rest of opts; opts.Orgs are saved after the
+// starter organisations.
+func editServerWith(t *testing.T, opts portaltest.Options) *portaltest.Portal {
 	t.Helper()
-	g, terms, orgs, err := content.LoadStarterDirectory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, db := accountsServer(t, func(h *handlers.Handlers) {
-		h.Directory, h.Gazetteer, h.Taxonomy = h.Guidelines.(*store.DB), g, terms
-		h.Editor = &content.DirectoryEditor{Store: h.Directory, Audit: h.Guidelines.(*store.DB), Gazetteer: g, Terms: terms, Now: time.Now}
-		if configure != nil {
-			configure(h)
-		}
-	})
-	for _, o := range orgs {
-		if err := db.SaveDirectoryOrg(context.Background(), o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return h, db
+	_, _, orgs := portaltest.StarterDirectory(t)
+	opts.Directory, opts.BaseURL, opts.Orgs = true, baseURL, append(orgs, opts.Orgs...)
+	return portaltest.New(t, opts)
 }
 
 // formValues returns what the browser would post from the form that sel finds: inputs,
@@ -87,14 +73,14 @@ func service(t *testing.T, db *store.DB, id string) *portal.Service {
 const editedService = "ub-safe-house-reintegration"
 
 func TestSuggestReviewAccept(t *testing.T) {
-	h, db := editServer(t)
-	organisation(t, db, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety)
-	member, memberCookie := person(t, db, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
-	_, otherCookie := person(t, db, "bold@gobi-ngo.mn", "Болд", portal.RoleMember, "gobi-ngo")
-	sec, secCookie := person(t, db, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
+	p := editServer(t)
+	p.Organisation(t, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety, false)
+	member, memberCookie := p.Person(t, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
+	_, otherCookie := p.Person(t, "bold@gobi-ngo.mn", "Болд", portal.RoleMember, "gobi-ngo")
+	sec, secCookie := p.Person(t, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
 	path := "/directory/services/" + editedService
 
-	r := get(t, h, "GET", path+"/suggest?lang=en", "Cookie", memberCookie)
+	r := get(t, p.Router, "GET", path+"/suggest?lang=en", "Cookie", memberCookie)
 	if r.Code != 200 || !strings.HasPrefix(r.Header().Get("Cache-Control"), "private") {
 		t.Fatalf("suggest form: %d %q", r.Code, r.Header().Get("Cache-Control"))
 	}
@@ -105,17 +91,17 @@ func TestSuggestReviewAccept(t *testing.T) {
 	form.Set("name_en", "Vocational training <script>alert(1)</script>")
 	form.Set("phones", form.Get("phones")+"\n+976 7011 0399 | Шинэ | New")
 	form.Set("note", "The new phone number is on their door.")
-	r = post(t, h, path+"/suggest?lang=en", form, "Cookie", memberCookie)
+	r = post(t, p.Router, path+"/suggest?lang=en", form, "Cookie", memberCookie)
 	loc := r.Header().Get("Location")
 	if r.Code != 303 || !strings.HasPrefix(loc, "/directory/suggestions/") || !strings.HasSuffix(loc, "?notice=suggested") {
 		t.Fatalf("suggest: %d %q\n%.2000s", r.Code, loc, r.body)
 	}
-	if s := service(t, db, editedService); strings.Contains(s.Name.EN, "script") {
+	if s := service(t, p.DB, editedService); strings.Contains(s.Name.EN, "script") {
 		t.Fatal("a suggestion changed the entry before review")
 	}
 
 	// The member sees it pending; another member does not see it at all.
-	r = get(t, h, "GET", loc+"&lang=en", "Cookie", memberCookie)
+	r = get(t, p.Router, "GET", loc+"&lang=en", "Cookie", memberCookie)
 	loc = strings.TrimSuffix(loc, "?notice=suggested")
 	if r.Code != 200 || r.text(".notice") == "" || r.text(".facts .status") != "Waiting for review" {
 		t.Fatalf("member's view: %d %q %q", r.Code, r.text(".notice"), r.text(".facts .status"))
@@ -123,19 +109,19 @@ func TestSuggestReviewAccept(t *testing.T) {
 	if r.doc.Find("button.accept").Length() != 0 {
 		t.Error("the member is offered to accept their own suggestion")
 	}
-	if r := get(t, h, "GET", loc, "Cookie", otherCookie); r.Code != 404 {
+	if r := get(t, p.Router, "GET", loc, "Cookie", otherCookie); r.Code != 404 {
 		t.Errorf("another member sees the suggestion: %d", r.Code)
 	}
-	if r := get(t, h, "GET", "/directory/suggestions?lang=en", "Cookie", otherCookie); r.doc.Find(".suggestions li").Length() != 0 {
+	if r := get(t, p.Router, "GET", "/directory/suggestions?lang=en", "Cookie", otherCookie); r.doc.Find(".suggestions li").Length() != 0 {
 		t.Error("another member's list shows the suggestion")
 	}
 
 	// The secretariat's queue and the field-by-field diff, escaped.
-	r = get(t, h, "GET", "/directory/suggestions?lang=en", "Cookie", secCookie)
+	r = get(t, p.Router, "GET", "/directory/suggestions?lang=en", "Cookie", secCookie)
 	if r.Code != 200 || r.doc.Find(".suggestions.pending li").Length() != 1 || !strings.Contains(r.text(".suggestions.pending .meta"), "Name (English), Phones") {
 		t.Fatalf("queue: %d %q", r.Code, r.text(".suggestions.pending .meta"))
 	}
-	r = get(t, h, "GET", loc+"?lang=en", "Cookie", secCookie)
+	r = get(t, p.Router, "GET", loc+"?lang=en", "Cookie", secCookie)
 	var diff []string
 	r.doc.Find("table.field-diff tbody tr").Each(func(_ int, s *goquery.Selection) {
 		diff = append(diff, strings.TrimSpace(s.Find("th").Text())+" → "+strings.TrimSpace(s.Find("td.after").Text()))
@@ -146,74 +132,74 @@ func TestSuggestReviewAccept(t *testing.T) {
 	if strings.Contains(r.body, "<script>alert(1)") || r.text(".facts .note") != "The new phone number is on their door." {
 		t.Errorf("review page: escaping or note wrong\n%.3000s", r.body)
 	}
-	if r := post(t, h, loc+"/accept", nil, "Cookie", memberCookie); r.Code != 403 {
+	if r := post(t, p.Router, loc+"/accept", nil, "Cookie", memberCookie); r.Code != 403 {
 		t.Errorf("a member accepted a suggestion: %d", r.Code)
 	}
 
 	// Accepted: the entry changes, the member sees the outcome, the audit log has it.
-	r = post(t, h, loc+"/accept?lang=en", nil, "Cookie", secCookie)
+	r = post(t, p.Router, loc+"/accept?lang=en", nil, "Cookie", secCookie)
 	if r.Code != 303 {
 		t.Fatalf("accept: %d\n%.1000s", r.Code, r.body)
 	}
-	s := service(t, db, editedService)
+	s := service(t, p.DB, editedService)
 	if s.Name.EN != "Vocational training <script>alert(1)</script>" || len(s.Phones) != 2 || s.Phones[1].Number != "+976 7011 0399" || s.Phones[0].Example != true {
 		t.Errorf("after accepting: %q %+v", s.Name.EN, s.Phones)
 	}
-	r = get(t, h, "GET", loc+"?lang=en", "Cookie", memberCookie)
+	r = get(t, p.Router, "GET", loc+"?lang=en", "Cookie", memberCookie)
 	if !strings.HasPrefix(r.text(".facts .status"), "Accepted") || !strings.Contains(r.text(".facts .status"), "Ажлын алба") {
 		t.Errorf("member sees %q", r.text(".facts .status"))
 	}
-	if r := post(t, h, loc+"/accept", nil, "Cookie", secCookie); r.Code != 409 {
+	if r := post(t, p.Router, loc+"/accept", nil, "Cookie", secCookie); r.Code != 409 {
 		t.Errorf("accepting twice: %d", r.Code)
 	}
-	entries, _ := db.FindAudit(context.Background(), 10)
+	entries, _ := p.DB.FindAudit(context.Background(), 10)
 	if len(entries) == 0 || entries[0].Action != "directory.suggestion.accept" || entries[0].ActorID != sec.ID || !strings.Contains(entries[0].After, member.ID) {
 		t.Errorf("audit: %+v", entries)
 	}
 }
 
 func TestSuggestReject(t *testing.T) {
-	h, db := editServer(t)
-	organisation(t, db, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety)
-	_, memberCookie := person(t, db, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
-	_, secCookie := person(t, db, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
+	p := editServer(t)
+	p.Organisation(t, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety, false)
+	_, memberCookie := p.Person(t, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
+	_, secCookie := p.Person(t, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
 	path := "/directory/services/" + editedService
-	form := formValues(get(t, h, "GET", path+"/suggest", "Cookie", memberCookie), "form.service-form")
+	form := formValues(get(t, p.Router, "GET", path+"/suggest", "Cookie", memberCookie), "form.service-form")
 
 	// A suggestion that changes nothing is refused.
-	if r := post(t, h, path+"/suggest?lang=en", form, "Cookie", memberCookie); r.Code != 400 || !strings.Contains(r.text(".form-error"), "changes nothing") {
+	if r := post(t, p.Router, path+"/suggest?lang=en", form, "Cookie", memberCookie); r.Code != 400 || !strings.Contains(r.text(".form-error"), "changes nothing") {
 		t.Fatalf("empty suggestion: %d %q", r.Code, r.text(".form-error"))
 	}
 	form.Set("fees_en", "Free, but bring your ID")
-	loc := strings.TrimSuffix(post(t, h, path+"/suggest", form, "Cookie", memberCookie).Header().Get("Location"), "?notice=suggested")
+	loc := strings.TrimSuffix(post(t, p.Router, path+"/suggest", form, "Cookie", memberCookie).Header().Get("Location"), "?notice=suggested")
 
 	// No reason: the form comes back in the user's language, nothing decided.
-	r := post(t, h, loc+"/reject?lang=mn", url.Values{"reason": {"  "}}, "Cookie", secCookie)
+	r := post(t, p.Router, loc+"/reject?lang=mn", url.Values{"reason": {"  "}}, "Cookie", secCookie)
 	if r.Code != 400 || fieldError(r, "reason") != "Энэ талбарыг бөглөнө үү." {
 		t.Fatalf("reject without reason: %d %q", r.Code, fieldError(r, "reason"))
 	}
-	if sg, _ := db.FindSuggestions(context.Background(), portal.SuggestionFilter{Status: portal.SuggestionPending}); len(sg) != 1 {
+	if sg, _ := p.DB.FindSuggestions(context.Background(), portal.SuggestionFilter{Status: portal.SuggestionPending}); len(sg) != 1 {
 		t.Fatalf("pending after a refused rejection: %d", len(sg))
 	}
 	reason := `Not confirmed by the centre <b>yet</b>`
-	if r := post(t, h, loc+"/reject", url.Values{"reason": {reason}}, "Cookie", secCookie); r.Code != 303 {
+	if r := post(t, p.Router, loc+"/reject", url.Values{"reason": {reason}}, "Cookie", secCookie); r.Code != 303 {
 		t.Fatalf("reject: %d", r.Code)
 	}
-	r = get(t, h, "GET", "/directory/suggestions?lang=en", "Cookie", memberCookie)
+	r = get(t, p.Router, "GET", "/directory/suggestions?lang=en", "Cookie", memberCookie)
 	if r.text(".suggestions.decided .status") != "Rejected" || r.text(".suggestions.decided .reason") != reason || strings.Contains(r.body, "<b>yet") {
 		t.Errorf("member's list: %q %q", r.text(".suggestions.decided .status"), r.text(".suggestions.decided .reason"))
 	}
-	if s := service(t, db, editedService); strings.Contains(s.Fees.EN, "bring your ID") {
+	if s := service(t, p.DB, editedService); strings.Contains(s.Fees.EN, "bring your ID") {
 		t.Error("a rejected suggestion changed the entry")
 	}
 }
 
 func TestServiceFormBadInput(t *testing.T) {
-	h, db := editServer(t)
-	_, secCookie := person(t, db, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
+	p := editServer(t)
+	_, secCookie := p.Person(t, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
 	path := "/directory/services/" + editedService + "/edit"
-	base := formValues(get(t, h, "GET", path, "Cookie", secCookie), "form.service-form")
-	before := service(t, db, editedService).Fields(portal.English)
+	base := formValues(get(t, p.Router, "GET", path, "Cookie", secCookie), "form.service-form")
+	before := service(t, p.DB, editedService).Fields(portal.English)
 
 	tests := []struct {
 		name, lang string
@@ -247,7 +233,7 @@ func TestServiceFormBadInput(t *testing.T) {
 				v[k] = append([]string(nil), vs...)
 			}
 			tt.change(v)
-			r := post(t, h, path+"?lang="+tt.lang, v, "Cookie", secCookie)
+			r := post(t, p.Router, path+"?lang="+tt.lang, v, "Cookie", secCookie)
 			if r.Code != 400 || fieldError(r, tt.field) != tt.msg {
 				t.Fatalf("%d, %s: %q; want 400 and %q\n%.300s", r.Code, tt.field, fieldError(r, tt.field), tt.msg, r.body)
 			}
@@ -257,7 +243,7 @@ func TestServiceFormBadInput(t *testing.T) {
 			if tt.name == "escaping" && r.doc.Find(`input[name="name_en"]`).AttrOr("value", "") != `"><img src=x onerror=alert(1)>` {
 				t.Error("the form does not give back what was typed")
 			}
-			after := service(t, db, editedService).Fields(portal.English)
+			after := service(t, p.DB, editedService).Fields(portal.English)
 			for i := range before {
 				if before[i] != after[i] {
 					t.Fatalf("refused form changed %s", before[i].Key)
@@ -268,10 +254,10 @@ func TestServiceFormBadInput(t *testing.T) {
 }
 
 func TestServiceEditAndVerify(t *testing.T) {
-	h, db := editServer(t)
-	organisation(t, db, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety)
-	_, memberCookie := person(t, db, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
-	sec, secCookie := person(t, db, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
+	p := editServer(t)
+	p.Organisation(t, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety, false)
+	_, memberCookie := p.Person(t, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
+	sec, secCookie := p.Person(t, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
 	path := "/directory/services/" + editedService
 
 	for _, target := range []string{path + "/edit", path + "/verify"} {
@@ -279,38 +265,38 @@ func TestServiceEditAndVerify(t *testing.T) {
 		if strings.HasSuffix(target, "verify") {
 			method = "POST"
 		}
-		if r := get(t, h, method, target, "Cookie", memberCookie); r.Code != 403 {
+		if r := get(t, p.Router, method, target, "Cookie", memberCookie); r.Code != 403 {
 			t.Errorf("member %s %s: %d, want 403", method, target, r.Code)
 		}
 	}
-	if r := get(t, h, "GET", path+"/suggest"); r.Code != 303 && r.Code != 403 {
+	if r := get(t, p.Router, "GET", path+"/suggest"); r.Code != 303 && r.Code != 403 {
 		t.Errorf("visitor opens the suggest form: %d", r.Code)
 	}
-	if r := get(t, h, "GET", "/directory/services/no-such-service/edit", "Cookie", secCookie); r.Code != 404 {
+	if r := get(t, p.Router, "GET", "/directory/services/no-such-service/edit", "Cookie", secCookie); r.Code != 404 {
 		t.Errorf("unknown service: %d", r.Code)
 	}
 
-	form := formValues(get(t, h, "GET", path+"/edit", "Cookie", secCookie), "form.service-form")
+	form := formValues(get(t, p.Router, "GET", path+"/edit", "Cookie", secCookie), "form.service-form")
 	form.Set("hours", "Даваа–Баасан 09:00–13:00, 14:00–18:00\nБямба 10:00–14:00")
 	form.Add("area", "umnugovi/khanbogd")
 	form.Del("free")
-	r := post(t, h, path+"/edit", form, "Cookie", secCookie)
+	r := post(t, p.Router, path+"/edit", form, "Cookie", secCookie)
 	if r.Code != 303 || r.Header().Get("Location") != path+"?notice=saved" {
 		t.Fatalf("edit: %d %q\n%.1500s", r.Code, r.Header().Get("Location"), r.body)
 	}
-	s := service(t, db, editedService)
+	s := service(t, p.DB, editedService)
 	if len(s.Hours) != 3 || s.Free || len(s.Area) != 2 || s.Area[1] != (portal.Place{Aimag: "umnugovi", Soum: "khanbogd"}) {
 		t.Errorf("after edit: hours %+v free %v area %+v", s.Hours, s.Free, s.Area)
 	}
 
-	if r := post(t, h, path+"/verify", nil, "Cookie", secCookie); r.Code != 303 {
+	if r := post(t, p.Router, path+"/verify", nil, "Cookie", secCookie); r.Code != 303 {
 		t.Fatalf("verify: %d", r.Code)
 	}
-	s = service(t, db, editedService)
+	s = service(t, p.DB, editedService)
 	if time.Since(s.AssuredDate) > time.Minute || s.AssuredBy != sec.Name || s.AssuredByID != sec.ID {
 		t.Errorf("after verify: %v %q %q", s.AssuredDate, s.AssuredBy, s.AssuredByID)
 	}
-	entries, _ := db.FindAudit(context.Background(), 10)
+	entries, _ := p.DB.FindAudit(context.Background(), 10)
 	if len(entries) < 2 || entries[0].Action != "directory.service.verify" || entries[1].Action != "directory.service.edit" ||
 		!strings.Contains(entries[1].Before, "Mon–Fri 09:00–17:00") {
 		t.Errorf("audit: %+v", entries)
@@ -318,8 +304,8 @@ func TestServiceEditAndVerify(t *testing.T) {
 }
 
 func TestOrgAndLocationForms(t *testing.T) {
-	h, db := editServer(t)
-	_, secCookie := person(t, db, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
+	p := editServer(t)
+	_, secCookie := p.Person(t, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
 	orgPath := "/directory/organizations/ub-safe-house/edit"
 	locPath := "/directory/organizations/ub-safe-house/locations/ub-safe-house-shelter/edit"
 	_, _, orgs, _ := content.LoadStarterDirectory()
@@ -331,14 +317,14 @@ func TestOrgAndLocationForms(t *testing.T) {
 	}
 
 	// The secretariat's location form shows the confidential address, and is never stored.
-	r := get(t, h, "GET", locPath+"?lang=en", "Cookie", secCookie)
+	r := get(t, p.Router, "GET", locPath+"?lang=en", "Cookie", secCookie)
 	if r.Code != 200 || r.Header().Get("Cache-Control") != "private, no-store" ||
 		r.doc.Find(`textarea[name="address_en"]`).Text() != shelter.Address.EN {
 		t.Fatalf("location form: %d %q %q", r.Code, r.Header().Get("Cache-Control"), r.doc.Find(`textarea[name="address_en"]`).Text())
 	}
 	locForm := formValues(r, "form.location-form")
 	locForm.Set("place", r.doc.Find(`select[name="place"] option[selected]`).AttrOr("value", ""))
-	orgForm := formValues(get(t, h, "GET", orgPath, "Cookie", secCookie), "form.org-form")
+	orgForm := formValues(get(t, p.Router, "GET", orgPath, "Cookie", secCookie), "form.org-form")
 	orgForm.Set("group", "civil_society")
 
 	tests := []struct {
@@ -374,7 +360,7 @@ func TestOrgAndLocationForms(t *testing.T) {
 				v[k] = append([]string(nil), vs...)
 			}
 			tt.change(v)
-			r := post(t, h, tt.path+"?lang=en", v, "Cookie", secCookie)
+			r := post(t, p.Router, tt.path+"?lang=en", v, "Cookie", secCookie)
 			if r.Code != 400 || fieldError(r, tt.field) != tt.msg {
 				t.Fatalf("%d, %s: %q; want 400 and %q", r.Code, tt.field, fieldError(r, tt.field), tt.msg)
 			}
@@ -383,30 +369,30 @@ func TestOrgAndLocationForms(t *testing.T) {
 			}
 		})
 	}
-	if entries := directoryAudit(t, db); len(entries) != 0 {
+	if entries := directoryAudit(t, p.DB); len(entries) != 0 {
 		t.Fatalf("refused forms wrote %d audit entries: %+v", len(entries), entries[0])
 	}
 
 	// Saved: the shelter moved. The public directory still hides the address; the audit
 	// log never has it.
 	locForm.Set("address_en", "Moved: 12 Secret street")
-	if r := post(t, h, locPath, locForm, "Cookie", secCookie); r.Code != 303 {
+	if r := post(t, p.Router, locPath, locForm, "Cookie", secCookie); r.Code != 303 {
 		t.Fatalf("save location: %d\n%.1000s", r.Code, r.body)
 	}
-	hidden, _ := db.ConfidentialPlaces(context.Background(), []string{"ub-safe-house-shelter"})
+	hidden, _ := p.DB.ConfidentialPlaces(context.Background(), []string{"ub-safe-house-shelter"})
 	if hidden["ub-safe-house-shelter"].Address.EN != "Moved: 12 Secret street" {
 		t.Errorf("stored address %+v", hidden)
 	}
-	entries := directoryAudit(t, db)
+	entries := directoryAudit(t, p.DB)
 	if len(entries) != 1 || strings.Contains(entries[0].Before+entries[0].After, "Secret street") ||
 		strings.Contains(entries[0].Before+entries[0].After, shelter.Address.EN) {
 		t.Errorf("audit: %+v", entries)
 	}
 	orgForm.Set("website", "https://safe-house.example.mn/new")
-	if r := post(t, h, orgPath, orgForm, "Cookie", secCookie); r.Code != 303 {
+	if r := post(t, p.Router, orgPath, orgForm, "Cookie", secCookie); r.Code != 303 {
 		t.Fatalf("save org: %d\n%.1000s", r.Code, r.body)
 	}
-	d, _ := db.Directory(context.Background())
+	d, _ := p.DB.Directory(context.Background())
 	if o := d.Org("ub-safe-house"); o.Website != "https://safe-house.example.mn/new" || !o.Location("ub-safe-house-shelter").Address.Empty() {
 		t.Errorf("org after save: %q %+v", o.Website, o.Location("ub-safe-house-shelter").Address)
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/portaltest"
 	"github.com/gobidialogue/portal/store"
 )
 
@@ -38,13 +38,11 @@ func (s *syncBuffer) String() string {
 // secretariat edits them, not when a form with one is refused, even at debug level.
 func TestConfidentialNeverLogged(t *testing.T) {
 	var logs syncBuffer
-	h, db := editServerWith(t, func(h *handlers.Handlers) {
-		h.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	})
-	organisation(t, db, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety)
-	verifyOrganisation(t, db, "gobi-ngo")
-	_, memberCookie := person(t, db, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
-	_, secCookie := person(t, db, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
+	p := editServerWith(t, portaltest.Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	p.Organisation(t, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety, false)
+	verifyOrganisation(t, p.DB, "gobi-ngo")
+	_, memberCookie := p.Person(t, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
+	_, secCookie := p.Person(t, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
 	_, _, orgs, _ := content.LoadStarterDirectory()
 	var secrets []string
 	for _, o := range orgs {
@@ -55,12 +53,12 @@ func TestConfidentialNeverLogged(t *testing.T) {
 		}
 	}
 
-	r := get(t, h, "GET", "/directory/services/ub-safe-house-shelter?lang=en", "Cookie", memberCookie)
+	r := get(t, p.Router, "GET", "/directory/services/ub-safe-house-shelter?lang=en", "Cookie", memberCookie)
 	if r.Code != 200 || !containsAny(r.body, secrets) {
 		t.Fatalf("the verified member does not see the shelter's address (%d)", r.Code)
 	}
 	locPath := "/directory/organizations/ub-safe-house/locations/ub-safe-house-shelter/edit"
-	r = get(t, h, "GET", locPath+"?lang=en", "Cookie", secCookie)
+	r = get(t, p.Router, "GET", locPath+"?lang=en", "Cookie", secCookie)
 	form := formValues(r, "form.location-form")
 	form.Set("place", r.doc.Find(`select[name="place"] option[selected]`).AttrOr("value", ""))
 	bad := url.Values{}
@@ -68,11 +66,11 @@ func TestConfidentialNeverLogged(t *testing.T) {
 		bad[k] = v
 	}
 	bad.Set("latitude", "north")
-	if r := post(t, h, locPath, bad, "Cookie", secCookie); r.Code != 400 {
+	if r := post(t, p.Router, locPath, bad, "Cookie", secCookie); r.Code != 400 {
 		t.Fatalf("refused form: %d", r.Code)
 	}
 	form.Set("address_en", "Moved: 99 Hidden lane")
-	if r := post(t, h, locPath, form, "Cookie", secCookie); r.Code != 303 {
+	if r := post(t, p.Router, locPath, form, "Cookie", secCookie); r.Code != 303 {
 		t.Fatalf("save: %d", r.Code)
 	}
 	log := logs.String()

@@ -2,9 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,19 +11,13 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/server"
-	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
+	"github.com/gobidialogue/portal/portaltest"
 )
 
-// dirSite is the real router over a database holding the starter directory and one
-// hostile organisation, with a clock the test may move.
+// dirSite is the portal over a database holding the starter directory and one hostile
+// organisation, with a clock the test may move.
 type dirSite struct {
-	h    http.Handler
-	db   *store.DB
+	*portaltest.Portal
 	at   time.Time
 	orgs []*portal.DirectoryOrg // the starter directory as loaded, confidential addresses included
 }
@@ -60,14 +51,11 @@ func hostileDirectoryOrg() *portal.DirectoryOrg {
 	}
 }
 
+// directorySite returns the portal over a fresh database holding the starter directory,
+// as loaded, and the hostile organisation.
 func directorySite(t testing.TB) *dirSite {
 	t.Helper()
-	ctx := context.Background()
-	db := storetest.Open(t)
-	g, terms, orgs, err := content.LoadStarterDirectory()
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, terms, orgs := portaltest.StarterDirectory(t)
 	known := map[string]bool{}
 	for _, term := range terms {
 		known[term.ID] = true
@@ -76,23 +64,12 @@ func directorySite(t testing.TB) *dirSite {
 	if err := hostile.Validate(g, known); err != nil {
 		t.Fatalf("the hostile organisation is not valid: %v", err)
 	}
+	var saved []*portal.DirectoryOrg
 	for _, o := range append(slices.Clone(orgs), hostile) {
-		if err := db.SaveDirectoryOrg(ctx, o.Clone()); err != nil {
-			t.Fatal(err)
-		}
+		saved = append(saved, o.Clone())
 	}
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &dirSite{db: db, at: now(), orgs: orgs}
-	h := &handlers.Handlers{Guidelines: db, Directory: db, Gazetteer: g, Taxonomy: terms, Accounts: newAccounts(db),
-		DB: db, Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return s.at }}
-	srv, err := server.New(server.Config{}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.h = srv.Handler()
+	s := &dirSite{at: now(), orgs: orgs}
+	s.Portal = portaltest.New(t, portaltest.Options{Orgs: saved, Now: func() time.Time { return s.at }})
 	return s
 }
 
@@ -202,7 +179,7 @@ func TestDirectoryList(t *testing.T) {
 			if !tt.at.IsZero() {
 				s.at = tt.at
 			}
-			r := get(t, s.h, "GET", tt.target)
+			r := get(t, s.Router, "GET", tt.target)
 			if r.Code != tt.status || r.doc == nil {
 				t.Fatalf("status %d, want %d\n%.800s", r.Code, tt.status, r.body)
 			}
@@ -271,17 +248,17 @@ func assertNoInjection(t *testing.T, r *response) {
 func TestDirectoryFilterLinks(t *testing.T) {
 	s := directorySite(t)
 	// Two taps from the directory to the shelters of Ömnögovi: the aimag, then the type.
-	r := get(t, s.h, "GET", "/directory?lang=mn")
+	r := get(t, s.Router, "GET", "/directory?lang=mn")
 	place, ok := r.doc.Find(".dir-quick a.chip").FilterFunction(func(_ int, x *goquery.Selection) bool { return x.Text() == "Өмнөговь" }).Attr("href")
 	if !ok {
 		t.Fatalf("no Өмнөговь link:\n%.1500s", r.body)
 	}
-	r = get(t, s.h, "GET", place)
+	r = get(t, s.Router, "GET", place)
 	shelter, ok := r.doc.Find(".dir-quick a.chip").FilterFunction(func(_ int, x *goquery.Selection) bool { return x.Text() == "Хамгаалах байр" }).Attr("href")
 	if !ok {
 		t.Fatalf("no Хамгаалах байр link on %s", place)
 	}
-	r = get(t, s.h, "GET", shelter)
+	r = get(t, s.Router, "GET", shelter)
 	if got := listed(r); r.Code != 200 || !slices.Contains(got, "umnugovi-one-stop-centre-shelter") || slices.Contains(got, "dornogovi-womens-centre-shelter") {
 		t.Fatalf("%s: %d %v", shelter, r.Code, got)
 	}
@@ -314,7 +291,7 @@ func TestDirectoryFilterLinks(t *testing.T) {
 
 func TestDirectoryStale(t *testing.T) {
 	s := directorySite(t)
-	r := get(t, s.h, "GET", "/directory?aimag=dornogovi&type=return-reintegration&lang=en")
+	r := get(t, s.Router, "GET", "/directory?aimag=dornogovi&type=return-reintegration&lang=en")
 	stale := r.doc.Find(`.svc:has(a[href="/directory/services/dornogovi-labour-welfare-return-home"]) .assured.stale`)
 	if stale.Length() != 1 || !strings.Contains(stale.Text(), "10 December 2024") || !strings.Contains(stale.Text(), "Over 12 months ago") {
 		t.Errorf("stale entry: %q", stale.Text())
@@ -323,7 +300,7 @@ func TestDirectoryStale(t *testing.T) {
 	if fresh.Length() != 1 || fresh.HasClass("stale") {
 		t.Errorf("a fresh entry is marked stale: %q", fresh.Text())
 	}
-	r = get(t, s.h, "GET", "/directory/services/dornogovi-labour-welfare-return-home?lang=mn")
+	r = get(t, s.Router, "GET", "/directory/services/dornogovi-labour-welfare-return-home?lang=mn")
 	if !strings.Contains(r.text(".notice.stale"), "2024 оны 12-р сарын 10-нд сүүлд баталгаажуулсан") {
 		t.Errorf("entry: %q", r.text(".notice.stale"))
 	}
@@ -359,7 +336,7 @@ func TestDirectoryService(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := get(t, s.h, "GET", tt.target)
+			r := get(t, s.Router, "GET", tt.target)
 			if r.Code != tt.status || r.doc == nil {
 				t.Fatalf("status %d, want %d\n%.800s", r.Code, tt.status, r.body)
 			}
@@ -413,7 +390,7 @@ func TestDirectoryPrint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := get(t, s.h, "GET", tt.target)
+			r := get(t, s.Router, "GET", tt.target)
 			if r.Code != tt.status || r.doc == nil {
 				t.Fatalf("status %d, want %d\n%.800s", r.Code, tt.status, r.body)
 			}
@@ -486,15 +463,15 @@ func TestDirectoryConfidential(t *testing.T) {
 		{ID: "verified-ngo", NameEN: "Verified NGO", Group: portal.GroupCivilSociety, Verified: true},
 		{ID: "new-ngo", NameEN: "New NGO", Group: portal.GroupCivilSociety},
 	} {
-		if err := s.db.CreateOrganisation(ctx, o); err != nil {
+		if err := s.DB.CreateOrganisation(ctx, o); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, verified := person(t, s.db, "naraa@verified.example.org", "Нараа", portal.RoleMember, "verified-ngo")
-	_, unverified := person(t, s.db, "bold@new.example.org", "Болд", portal.RoleMember, "new-ngo")
-	_, orgless := person(t, s.db, "dulmaa@example.org", "Дулмаа", portal.RoleMember, "")
-	_, moderator := person(t, s.db, "mod@new.example.org", "Модератор", portal.RoleModerator, "new-ngo")
-	_, secretariat := person(t, s.db, "sec@council.example.org", "Нарийн", portal.RoleSecretariat, "")
+	_, verified := s.Person(t, "naraa@verified.example.org", "Нараа", portal.RoleMember, "verified-ngo")
+	_, unverified := s.Person(t, "bold@new.example.org", "Болд", portal.RoleMember, "new-ngo")
+	_, orgless := s.Person(t, "dulmaa@example.org", "Дулмаа", portal.RoleMember, "")
+	_, moderator := s.Person(t, "mod@new.example.org", "Модератор", portal.RoleModerator, "new-ngo")
+	_, secretariat := s.Person(t, "sec@council.example.org", "Нарийн", portal.RoleSecretariat, "")
 	secrets := s.secrets()
 	if len(secrets) < 5 {
 		t.Fatalf("%d confidential locations in the starter directory, want at least 5", len(secrets))
@@ -518,7 +495,7 @@ func TestDirectoryConfidential(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			for _, lang := range []string{"mn", "en"} {
 				for _, sc := range secrets {
-					r := get(t, s.h, "GET", "/directory/services/"+sc.service+"?lang="+lang, "Cookie", v.cookie)
+					r := get(t, s.Router, "GET", "/directory/services/"+sc.service+"?lang="+lang, "Cookie", v.cookie)
 					if r.Code != 200 {
 						t.Fatalf("%s: %d", sc.service, r.Code)
 					}
@@ -550,7 +527,7 @@ func TestDirectoryConfidential(t *testing.T) {
 					"/directory?aimag=umnugovi&soum=dalanzadgad&lang=" + lang,
 				}
 				for _, target := range pages {
-					r := get(t, s.h, "GET", target, "Cookie", v.cookie)
+					r := get(t, s.Router, "GET", target, "Cookie", v.cookie)
 					if r.Code != 200 {
 						t.Fatalf("%s: %d", target, r.Code)
 					}
@@ -564,7 +541,7 @@ func TestDirectoryConfidential(t *testing.T) {
 		})
 	}
 	// The print sheet gives a confidential location's public contact instead.
-	r := get(t, s.h, "GET", "/directory/print?s=ub-safe-house-shelter&lang=en", "Cookie", verified)
+	r := get(t, s.Router, "GET", "/directory/print?s=ub-safe-house-shelter&lang=en", "Cookie", verified)
 	if !strings.Contains(r.text(".sheet-place"), "The address is confidential. Call the 24-hour line") {
 		t.Errorf("sheet place: %q", r.text(".sheet-place"))
 	}
@@ -572,8 +549,8 @@ func TestDirectoryConfidential(t *testing.T) {
 
 func TestDirectoryMemberLinks(t *testing.T) {
 	s := directorySite(t)
-	_, member := person(t, s.db, "saraa@example.org", "Сараа", portal.RoleMember, "")
-	_, sec := person(t, s.db, "sec@council.example.org", "Нарийн", portal.RoleSecretariat, "")
+	_, member := s.Person(t, "saraa@example.org", "Сараа", portal.RoleMember, "")
+	_, sec := s.Person(t, "sec@council.example.org", "Нарийн", portal.RoleSecretariat, "")
 	const target = "/directory/services/ub-safe-house-reintegration?lang=en"
 	for _, tt := range []struct {
 		name, cookie          string
@@ -583,7 +560,7 @@ func TestDirectoryMemberLinks(t *testing.T) {
 		{"member", member, 1, 0, 0},
 		{"secretariat", sec, 1, 1, 1},
 	} {
-		r := get(t, s.h, "GET", target, "Cookie", tt.cookie)
+		r := get(t, s.Router, "GET", target, "Cookie", tt.cookie)
 		base := `[href="/directory/services/ub-safe-house-reintegration`
 		got := [3]int{r.doc.Find("a" + base + `/suggest"]`).Length(), r.doc.Find("a" + base + `/edit"]`).Length(),
 			r.doc.Find(`form[method=post][action="/directory/services/ub-safe-house-reintegration/verify"]`).Length()}
@@ -596,11 +573,11 @@ func TestDirectoryMemberLinks(t *testing.T) {
 func TestDirectoryPageWeight(t *testing.T) {
 	s := directorySite(t)
 	for _, target := range []string{"/directory?lang=mn", "/directory/services/umnugovi-one-stop-centre-shelter?lang=mn"} {
-		r := get(t, s.h, "GET", target)
+		r := get(t, s.Router, "GET", target)
 		if r.Code != 200 || len(r.body) > 100<<10 {
 			t.Errorf("%s: %d, %d bytes", target, r.Code, len(r.body))
 		}
-		gz := get(t, s.h, "GET", target, "Accept-Encoding", "gzip")
+		gz := get(t, s.Router, "GET", target, "Accept-Encoding", "gzip")
 		if gz.Header().Get("Content-Encoding") != "gzip" || gz.Body.Len() > 20<<10 {
 			t.Errorf("%s: %d bytes gzipped", target, gz.Body.Len())
 		}

@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,10 +13,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/accounts"
-	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/server"
+	"github.com/gobidialogue/portal/portaltest"
 	"github.com/gobidialogue/portal/store"
 	"github.com/gobidialogue/portal/store/storetest"
 	"github.com/gobidialogue/portal/themes"
@@ -55,36 +51,13 @@ date: 2026-01-05
 `)},
 }
 
-// newServer returns the portal's real router over a fresh database holding the starter
-// content and the hostile guideline.
-func newServer(t *testing.T) (http.Handler, *store.DB) {
+// newServer returns the portal over a fresh database holding the starter guidelines and the
+// hostile guideline, on the fixed clock.
+func newServer(t *testing.T) *portaltest.Portal {
 	t.Helper()
-	db := storetest.Open(t)
-	im := &content.Importer{Store: db, Renderer: content.NewRenderer(), Now: now}
-	ctx := context.Background()
-	if _, err := im.ImportFS(ctx, content.Starter(), "guidelines"); err != nil {
-		t.Fatalf("import starter: %v", err)
-	}
-	if _, err := im.ImportFS(ctx, hostile, "guidelines"); err != nil {
-		t.Fatalf("import hostile: %v", err)
-	}
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := &handlers.Handlers{Guidelines: db, Accounts: newAccounts(db), DB: db, Theme: theme, Logger: logger, Now: now}
-	srv, err := server.New(server.Config{}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv.Handler(), db
-}
-
-// newAccounts returns the account service over db, on the real clock (sessions and
-// tokens expire by it).
-func newAccounts(db *store.DB) *accounts.Service {
-	return &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
+	p := portaltest.New(t, portaltest.Options{StarterGuidelines: true, Now: now})
+	p.ImportGuidelines(t, hostile)
+	return p
 }
 
 type response struct {
@@ -121,7 +94,7 @@ func (r *response) text(sel string) string {
 }
 
 func TestPages(t *testing.T) {
-	h, _ := newServer(t)
+	h := newServer(t).Router
 	tests := []struct {
 		name     string
 		target   string
@@ -234,7 +207,7 @@ func TestPages(t *testing.T) {
 }
 
 func TestLanguageCookieRemembered(t *testing.T) {
-	h, _ := newServer(t)
+	h := newServer(t).Router
 	r := get(t, h, "GET", "/guidelines?lang=en")
 	var cookie *http.Cookie
 	for _, c := range r.Result().Cookies() {
@@ -251,7 +224,7 @@ func TestLanguageCookieRemembered(t *testing.T) {
 }
 
 func TestHeadersAndCompression(t *testing.T) {
-	h, _ := newServer(t)
+	h := newServer(t).Router
 	r := get(t, h, "GET", "/guidelines/truck-drivers?lang=en", "Accept-Encoding", "gzip")
 	if r.Code != 200 {
 		t.Fatalf("status %d", r.Code)
@@ -289,7 +262,7 @@ func TestHeadersAndCompression(t *testing.T) {
 }
 
 func TestPageRevalidation(t *testing.T) {
-	h, _ := newServer(t)
+	h := newServer(t).Router
 	r := get(t, h, "GET", "/guidelines/truck-drivers?lang=en")
 	etag := r.Header().Get("ETag")
 	if r.Code != 200 || etag == "" || r.Header().Get("Cache-Control") != "private, no-cache" {
@@ -304,7 +277,7 @@ func TestPageRevalidation(t *testing.T) {
 }
 
 func TestStatic(t *testing.T) {
-	h, _ := newServer(t)
+	h := newServer(t).Router
 	theme, _ := themes.Load("")
 	url := theme.StaticURL("style.css")
 	r := get(t, h, "GET", url, "Accept-Encoding", "gzip")
@@ -322,7 +295,7 @@ func TestStatic(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
-	h, _ := newServer(t)
+	h := newServer(t).Router
 	r := get(t, h, "POST", "/guidelines?lang=en", "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
 	if r.Code != http.StatusForbidden {
 		t.Fatalf("cross-site POST: status %d, want 403", r.Code)
@@ -330,7 +303,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
-	h, _ := newServer(t)
+	h := newServer(t).Router
 	r := get(t, h, "GET", "/healthz")
 	if r.Code != 200 || !strings.Contains(r.body, `"status":"ok"`) || r.Header().Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Fatalf("healthz: %d %s", r.Code, r.body)
@@ -344,19 +317,14 @@ func TestHealth(t *testing.T) {
 	if err := gone.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	theme, _ := themes.Load("")
-	hs := &handlers.Handlers{Guidelines: gone, Accounts: newAccounts(gone), DB: gone, Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now}
-	srv, err := server.New(server.Config{}, hs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r = get(t, srv.Handler(), "GET", "/healthz")
+	h = portaltest.New(t, portaltest.Options{DB: gone, Now: now}).Router
+	r = get(t, h, "GET", "/healthz")
 	if r.Code != http.StatusServiceUnavailable || !strings.Contains(r.body, `"status":"unavailable"`) {
 		t.Fatalf("healthz with the database closed: %d %s", r.Code, r.body)
 	}
 	// A page whose database call fails is the themed 500 page, in the user's language,
 	// without the internal error.
-	r = get(t, srv.Handler(), "GET", "/guidelines?lang=mn")
+	r = get(t, h, "GET", "/guidelines?lang=mn")
 	if r.Code != http.StatusInternalServerError || r.text("h1") != "Алдаа гарлаа" || strings.Contains(r.body, "disconnected") {
 		t.Fatalf("page with the database closed: %d %q\n%.400s", r.Code, r.text("h1"), r.body)
 	}

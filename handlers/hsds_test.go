@@ -193,7 +193,7 @@ func TestHSDSAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := get(t, s.h, "GET", tt.target, tt.header...)
+			r := get(t, s.Router, "GET", tt.target, tt.header...)
 			if r.Code != tt.status {
 				t.Fatalf("status %d, want %d: %s", r.Code, tt.status, r.body)
 			}
@@ -229,15 +229,15 @@ func TestHSDSAPI(t *testing.T) {
 
 func TestHSDSAPIConditional(t *testing.T) {
 	s := directorySite(t)
-	r := get(t, s.h, "GET", "/api/hsds/services/ub-safe-house-shelter")
+	r := get(t, s.Router, "GET", "/api/hsds/services/ub-safe-house-shelter")
 	etag := r.Header().Get("ETag")
 	if r.Code != 200 || etag == "" {
 		t.Fatalf("%d, ETag %q", r.Code, etag)
 	}
-	if r := get(t, s.h, "GET", "/api/hsds/services/ub-safe-house-shelter", "If-None-Match", etag); r.Code != http.StatusNotModified {
+	if r := get(t, s.Router, "GET", "/api/hsds/services/ub-safe-house-shelter", "If-None-Match", etag); r.Code != http.StatusNotModified {
 		t.Errorf("unchanged: %d, want 304", r.Code)
 	}
-	if r := get(t, s.h, "GET", "/api/hsds/services/ub-safe-house-shelter?lang=en", "If-None-Match", etag); r.Code != 200 {
+	if r := get(t, s.Router, "GET", "/api/hsds/services/ub-safe-house-shelter?lang=en", "If-None-Match", etag); r.Code != 200 {
 		t.Errorf("in English: %d, want 200", r.Code)
 	}
 }
@@ -270,7 +270,7 @@ func TestHSDSAPIConfidential(t *testing.T) {
 	checked := 0
 	for _, target := range targets {
 		for _, lang := range portal.Languages {
-			r := get(t, s.h, "GET", target+sep(target)+"lang="+string(lang))
+			r := get(t, s.Router, "GET", target+sep(target)+"lang="+string(lang))
 			if r.Code != 200 {
 				t.Fatalf("%s: %d", target, r.Code)
 			}
@@ -359,7 +359,7 @@ func TestHSDSAPIValidates(t *testing.T) {
 		{"/api/hsds/taxonomies", "taxonomy"},
 	} {
 		for _, lang := range portal.Languages {
-			r := get(t, s.h, "GET", tc.target+sep(tc.target)+"lang="+string(lang))
+			r := get(t, s.Router, "GET", tc.target+sep(tc.target)+"lang="+string(lang))
 			var p struct{ Contents []any }
 			if err := json.Unmarshal([]byte(r.body), &p); err != nil || len(p.Contents) == 0 {
 				t.Fatalf("%s: %v", tc.target, err)
@@ -371,7 +371,7 @@ func TestHSDSAPIValidates(t *testing.T) {
 			}
 		}
 	}
-	r := get(t, s.h, "GET", "/api/hsds/services/ub-safe-house-shelter")
+	r := get(t, s.Router, "GET", "/api/hsds/services/ub-safe-house-shelter")
 	var one any
 	if err := json.Unmarshal([]byte(r.body), &one); err != nil {
 		t.Fatal(err)
@@ -383,7 +383,7 @@ func TestHSDSAPIValidates(t *testing.T) {
 
 // Under /api/ even a mistyped address or a bad language is answered in JSON.
 func TestHSDSErrorsAreJSON(t *testing.T) {
-	h, _ := editServer(t)
+	h := editServer(t).Router
 	for _, target := range []string{"/api/hsds/nothing-here", "/api/hsds/services?lang=xx", "/api/other"} {
 		r := get(t, h, "GET", target)
 		if r.Code/100 != 4 || !strings.HasPrefix(r.Header().Get("Content-Type"), "application/json") || !strings.HasPrefix(r.body, `{"status":4`) {

@@ -2,8 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,10 +12,8 @@ import (
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/server"
+	"github.com/gobidialogue/portal/portaltest"
 	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
 )
 
 // baseURL is the public address the account tests' portal believes it has.
@@ -26,50 +22,11 @@ const baseURL = "https://dialogue.example.mn"
 // hostileName tries to inject markup wherever a name is shown.
 const hostileName = `<script>alert("name")</script> Бат`
 
-// accountsServer returns the real router over a fresh database without content: what the
+// accountsServer returns the portal over a fresh database without content: what the
 // account pages need. configure, when not nil, changes the handlers first.
-func accountsServer(t *testing.T, configure func(*handlers.Handlers)) (http.Handler, *store.DB) {
+func accountsServer(t *testing.T, configure func(*handlers.Handlers)) *portaltest.Portal {
 	t.Helper()
-	db := storetest.Open(t)
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &handlers.Handlers{Guidelines: db, Accounts: newAccounts(db), DB: db, Theme: theme,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, BaseURL: baseURL}
-	if configure != nil {
-		configure(h)
-	}
-	srv, err := server.New(server.Config{}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv.Handler(), db
-}
-
-// person creates someone without a password and returns them, and a Cookie header value
-// that signs them in.
-func person(t *testing.T, db *store.DB, email, name string, role portal.Role, org string) (*portal.User, string) {
-	t.Helper()
-	ctx := context.Background()
-	u := &portal.User{Email: email, Name: name, Role: role, OrgID: org}
-	if err := newAccounts(db).CreateUser(ctx, "", u); err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := newAccounts(db).StartSession(ctx, u, portal.ProviderLocal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u, "portal_session=" + token
-}
-
-// organisation stores an organisation.
-func organisation(t *testing.T, db *store.DB, id, nameMN, nameEN string, group portal.StakeholderGroup) {
-	t.Helper()
-	o := &portal.Organisation{ID: id, NameMN: nameMN, NameEN: nameEN, Group: group}
-	if err := db.CreateOrganisation(context.Background(), o); err != nil {
-		t.Fatal(err)
-	}
+	return portaltest.New(t, portaltest.Options{BaseURL: baseURL, Configure: configure})
 }
 
 // unmarked reports which of fields are not marked aria-invalid in the page.
@@ -112,17 +69,17 @@ func shownLink(t *testing.T, r *response) string {
 }
 
 func TestAcceptInvitation(t *testing.T) {
-	h, db := accountsServer(t, nil)
+	p := accountsServer(t, nil)
 	ctx := context.Background()
-	organisation(t, db, "oyu-tolgoi", "Оюу толгой <script>alert(1)</script>", "Oyu Tolgoi <script>alert(1)</script>", portal.GroupMining)
-	sec, _ := person(t, db, "sec@council.mn", hostileName, portal.RoleSecretariat, "")
-	token, _, err := newAccounts(db).Invite(ctx, sec, "csr@oyutolgoi.mn", portal.RoleMember, "oyu-tolgoi")
+	p.Organisation(t, "oyu-tolgoi", "Оюу толгой <script>alert(1)</script>", "Oyu Tolgoi <script>alert(1)</script>", portal.GroupMining, false)
+	sec, _ := p.Person(t, "sec@council.mn", hostileName, portal.RoleSecretariat, "")
+	token, _, err := p.Accounts.Invite(ctx, sec, "csr@oyutolgoi.mn", portal.RoleMember, "oyu-tolgoi")
 	if err != nil {
 		t.Fatal(err)
 	}
 	target := "/invitations/" + token + "?lang=en"
 
-	r := get(t, h, "GET", target)
+	r := get(t, p.Router, "GET", target)
 	if r.Code != 200 || r.text(".facts .email") != "csr@oyutolgoi.mn" || r.text(".facts .role") != "Member" ||
 		!strings.Contains(r.text(".facts .org"), "Oyu Tolgoi <script>alert(1)</script> · Mining company") ||
 		!strings.Contains(r.text(".lead"), hostileName+" has invited you") {
@@ -165,7 +122,7 @@ func TestAcceptInvitation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := post(t, h, target, tt.form)
+			r := post(t, p.Router, target, tt.form)
 			if r.Code != tt.status {
 				t.Fatalf("status %d, want %d\n%.800s", r.Code, tt.status, r.body)
 			}
@@ -182,41 +139,41 @@ func TestAcceptInvitation(t *testing.T) {
 	}
 
 	// Accepting signs the person in, with the invited role and organisation.
-	r = post(t, h, target, form())
+	r = post(t, p.Router, target, form())
 	c := sessionCookie(r)
 	if r.Code != 303 || r.Header().Get("Location") != "/profile" || c == nil {
 		t.Fatalf("accept: %d %q\n%.500s", r.Code, r.Header().Get("Location"), r.body)
 	}
-	r = get(t, h, "GET", "/profile?lang=en", "Cookie", "portal_session="+c.Value)
+	r = get(t, p.Router, "GET", "/profile?lang=en", "Cookie", "portal_session="+c.Value)
 	if r.Code != 200 || r.text(".role") != "Member" || !strings.Contains(r.body, "Oyu Tolgoi &lt;script&gt;") {
 		t.Fatalf("profile after accepting: %d %q\n%.800s", r.Code, r.text(".role"), r.body)
 	}
 	// The link is spent.
-	if r := post(t, h, target, form()); r.Code != http.StatusGone || !strings.Contains(r.text(".reason"), "already been accepted") {
+	if r := post(t, p.Router, target, form()); r.Code != http.StatusGone || !strings.Contains(r.text(".reason"), "already been accepted") {
 		t.Errorf("replay: %d %q", r.Code, r.text(".reason"))
 	}
 }
 
 func TestInvitationAccountExists(t *testing.T) {
-	h, db := accountsServer(t, nil)
-	admin, _ := person(t, db, "admin@council.mn", "Админ", portal.RoleAdmin, "")
-	token, _, err := newAccounts(db).Invite(context.Background(), admin, "late@example.mn", portal.RoleModerator, "")
+	p := accountsServer(t, nil)
+	admin, _ := p.Person(t, "admin@council.mn", "Админ", portal.RoleAdmin, "")
+	token, _, err := p.Accounts.Invite(context.Background(), admin, "late@example.mn", portal.RoleModerator, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	person(t, db, "late@example.mn", "Already Here", portal.RoleMember, "") // an account made meanwhile
+	p.Person(t, "late@example.mn", "Already Here", portal.RoleMember, "") // an account made meanwhile
 	f := url.Values{"email": {"late@example.mn"}, "name": {"Late"}, "password": {"wind over the dunes"}, "confirm": {"wind over the dunes"}}
-	r := post(t, h, "/invitations/"+token+"?lang=en", f)
+	r := post(t, p.Router, "/invitations/"+token+"?lang=en", f)
 	if r.Code != http.StatusConflict || !strings.Contains(r.text(".form-error"), "exists already") {
 		t.Fatalf("accept for an address with an account: %d %q", r.Code, r.text(".form-error"))
 	}
 }
 
 func TestInvitationLinkProblems(t *testing.T) {
-	h, db := accountsServer(t, nil)
+	p := accountsServer(t, nil)
 	ctx := context.Background()
-	svc := newAccounts(db)
-	admin, _ := person(t, db, "admin@council.mn", "Админ", portal.RoleAdmin, "")
+	svc := p.Accounts
+	admin, _ := p.Person(t, "admin@council.mn", "Админ", portal.RoleAdmin, "")
 	invite := func(email string) string {
 		t.Helper()
 		token, _, err := svc.Invite(ctx, admin, email, portal.RoleModerator, "")
@@ -233,12 +190,12 @@ func TestInvitationLinkProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	expired, id := accounts.NewToken()
-	err := db.CreateToken(ctx, &portal.Token{ID: id, Kind: portal.TokenInvitation, Email: "late@example.mn", Role: portal.RoleMember,
+	err := p.DB.CreateToken(ctx, &portal.Token{ID: id, Kind: portal.TokenInvitation, Email: "late@example.mn", Role: portal.RoleMember,
 		CreatedBy: admin.ID, CreatedAt: time.Now().Add(-8 * 24 * time.Hour), ExpiresAt: time.Now().Add(-24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reset, _, err := svc.IssueResetLink(ctx, admin, mustUser(t, db, "used@example.mn").ID)
+	reset, _, err := svc.IssueResetLink(ctx, admin, mustUser(t, p.DB, "used@example.mn").ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +216,7 @@ func TestInvitationLinkProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			target := "/invitations/" + tt.token + "?lang=" + tt.lang
-			answers := map[string]*response{"GET": get(t, h, "GET", target), "POST": post(t, h, target, url.Values{"email": {"late@example.mn"}})}
+			answers := map[string]*response{"GET": get(t, p.Router, "GET", target), "POST": post(t, p.Router, target, url.Values{"email": {"late@example.mn"}})}
 			for method, r := range answers {
 				if r.Code != tt.status || !strings.Contains(r.text(".reason"), tt.text) {
 					t.Errorf("%s: %d %q, want %d %q", method, r.Code, r.text(".reason"), tt.status, tt.text)

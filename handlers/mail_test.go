@@ -45,9 +45,9 @@ func mailedLink(t *testing.T, msg *mailtest.Message, prefix string) string {
 // sets the new password.
 func TestResetBySMTP(t *testing.T) {
 	smtp := mailtest.Start(t, mailtest.Options{})
-	h, db := accountsServer(t, func(h *handlers.Handlers) { h.Mailer = smtpMailer(t, smtp.Addr()) })
-	u := member(t, db, "saraa@example.mn")
-	if r := post(t, h, "/reset", url.Values{"email": {"Saraa@Example.mn"}}); r.Code != 303 || r.Header().Get("Location") != "/reset?sent=1" {
+	p := accountsServer(t, func(h *handlers.Handlers) { h.Mailer = smtpMailer(t, smtp.Addr()) })
+	u := member(t, p, "saraa@example.mn")
+	if r := post(t, p.Router, "/reset", url.Values{"email": {"Saraa@Example.mn"}}); r.Code != 303 || r.Header().Get("Location") != "/reset?sent=1" {
 		t.Fatalf("reset request: %d %q", r.Code, r.Header().Get("Location"))
 	}
 	msgs := smtp.WaitMessages(1)
@@ -57,15 +57,15 @@ func TestResetBySMTP(t *testing.T) {
 	}
 	link := mailedLink(t, msgs[0], "/reset/")
 	const newPassword = "long road to khanbogd"
-	r := post(t, h, link, url.Values{"password": {newPassword}, "confirm": {newPassword}})
+	r := post(t, p.Router, link, url.Values{"password": {newPassword}, "confirm": {newPassword}})
 	if r.Code != 303 || r.Header().Get("Location") != "/profile" || sessionCookie(r) == nil {
 		t.Fatalf("reset with the mailed link: %d %q", r.Code, r.Header().Get("Location"))
 	}
-	if r := post(t, h, "/login", url.Values{"email": {u.Email}, "password": {newPassword}}); r.Code != 303 {
+	if r := post(t, p.Router, "/login", url.Values{"email": {u.Email}, "password": {newPassword}}); r.Code != 303 {
 		t.Errorf("sign in with the new password: %d", r.Code)
 	}
 	// An address without an account gets no message, and the same answer.
-	if r := post(t, h, "/reset", url.Values{"email": {"nobody@example.mn"}}); r.Code != 303 || len(smtp.Messages()) != 1 {
+	if r := post(t, p.Router, "/reset", url.Values{"email": {"nobody@example.mn"}}); r.Code != 303 || len(smtp.Messages()) != 1 {
 		t.Errorf("unknown address: %d, %d messages", r.Code, len(smtp.Messages()))
 	}
 }
@@ -74,17 +74,17 @@ func TestResetBySMTP(t *testing.T) {
 // language chosen (the site's by default), and the page says so and shows the link once.
 func TestInvitationBySMTP(t *testing.T) {
 	smtp := mailtest.Start(t, mailtest.Options{})
-	h, db := accountsServer(t, func(h *handlers.Handlers) {
+	p := accountsServer(t, func(h *handlers.Handlers) {
 		h.Mailer, h.DefaultLanguage = smtpMailer(t, smtp.Addr()), portal.English
 	})
-	organisation(t, db, "oyu-tolgoi", "Оюу толгой ХХК", "Oyu Tolgoi LLC <script>alert(1)</script>", portal.GroupMining)
-	_, sec := person(t, db, "sec@council.mn", hostileName, portal.RoleSecretariat, "")
+	p.Organisation(t, "oyu-tolgoi", "Оюу толгой ХХК", "Oyu Tolgoi LLC <script>alert(1)</script>", portal.GroupMining, false)
+	_, sec := p.Person(t, "sec@council.mn", hostileName, portal.RoleSecretariat, "")
 
-	r := get(t, h, "GET", "/admin/invitations?lang=mn", "Cookie", sec)
+	r := get(t, p.Router, "GET", "/admin/invitations?lang=mn", "Cookie", sec)
 	if v, _ := r.doc.Find(`select[name="language"] option[selected]`).Attr("value"); r.Code != 200 || v != "en" {
 		t.Fatalf("invitations page: %d, language %q selected, want the site's", r.Code, v)
 	}
-	if r := post(t, h, "/admin/invitations?lang=en", url.Values{"email": {"a@x.mn"}, "role": {"moderator"}, "language": {"fr"}}, "Cookie", sec); r.Code != 400 ||
+	if r := post(t, p.Router, "/admin/invitations?lang=en", url.Values{"email": {"a@x.mn"}, "role": {"moderator"}, "language": {"fr"}}, "Cookie", sec); r.Code != 400 ||
 		!strings.Contains(fieldError(r, "language"), "not valid") || len(smtp.Messages()) != 0 {
 		t.Fatalf("unknown language: %d %q", r.Code, fieldError(r, "language"))
 	}
@@ -102,7 +102,7 @@ func TestInvitationBySMTP(t *testing.T) {
 			if tt.language != "" {
 				form.Set("language", tt.language)
 			}
-			r := post(t, h, "/admin/invitations?lang=en", form, "Cookie", sec)
+			r := post(t, p.Router, "/admin/invitations?lang=en", form, "Cookie", sec)
 			if r.Code != http.StatusCreated || !strings.Contains(r.text(".once"), "An e-mail with this link went to that address") ||
 				r.doc.Find(".mail-failed").Length() != 0 || strings.Contains(r.body, "<script>") {
 				t.Fatalf("invite: %d\n%.1500s", r.Code, r.body)
@@ -120,7 +120,7 @@ func TestInvitationBySMTP(t *testing.T) {
 			if link := mailedLink(t, msg, "/invitations/"); link != shown {
 				t.Errorf("mailed %q, shown %q", link, shown)
 			}
-			if r := get(t, h, "GET", shown+"?lang=en"); r.Code != 200 || r.text(".facts .email") != tt.email {
+			if r := get(t, p.Router, "GET", shown+"?lang=en"); r.Code != 200 || r.text(".facts .email") != tt.email {
 				t.Errorf("the mailed invitation: %d %q", r.Code, r.text(".facts .email"))
 			}
 		})
@@ -137,23 +137,23 @@ func TestInvitationMailFails(t *testing.T) {
 	closed := ln.Addr().String()
 	ln.Close()
 	var logs bytes.Buffer
-	h, db := accountsServer(t, func(h *handlers.Handlers) {
+	p := accountsServer(t, func(h *handlers.Handlers) {
 		h.Mailer, h.Logger = smtpMailer(t, closed), slog.New(slog.NewTextHandler(&logs, nil))
 	})
-	_, sec := person(t, db, "sec@council.mn", "Сараа", portal.RoleSecretariat, "")
-	r := post(t, h, "/admin/invitations?lang=en", url.Values{"email": {"x@example.mn"}, "role": {"moderator"}, "language": {"en"}}, "Cookie", sec)
+	_, sec := p.Person(t, "sec@council.mn", "Сараа", portal.RoleSecretariat, "")
+	r := post(t, p.Router, "/admin/invitations?lang=en", url.Values{"email": {"x@example.mn"}, "role": {"moderator"}, "language": {"en"}}, "Cookie", sec)
 	if r.Code != http.StatusCreated || !strings.Contains(r.text(".once .mail-failed"), "The e-mail to x@example.mn could not be sent") ||
 		strings.Contains(r.text(".once"), "went to that address") {
 		t.Fatalf("failed mail: %d %q\n%.1500s", r.Code, r.text(".once .mail-failed"), r.body)
 	}
 	link := shownLink(t, r)
-	if ts, err := db.FindTokens(context.Background(), portal.TokenInvitation); err != nil || len(ts) != 1 {
+	if ts, err := p.DB.FindTokens(context.Background(), portal.TokenInvitation); err != nil || len(ts) != 1 {
 		t.Fatalf("%d invitations (%v), want the one created", len(ts), err)
 	}
 	if !strings.Contains(logs.String(), "send invitation") || strings.Contains(logs.String(), strings.TrimPrefix(link, "/invitations/")) {
 		t.Errorf("log:\n%s", logs.String())
 	}
-	if r := get(t, h, "GET", link+"?lang=en"); r.Code != 200 {
+	if r := get(t, p.Router, "GET", link+"?lang=en"); r.Code != 200 {
 		t.Errorf("the invitation whose e-mail failed: %d", r.Code)
 	}
 }

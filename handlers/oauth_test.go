@@ -6,52 +6,23 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/server"
-	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
+	"github.com/gobidialogue/portal/portaltest"
 	"github.com/oauth2-proxy/mockoidc"
 )
 
-// oidcPortal serves the real router on a real port, with mockoidc as the OpenID Connect
-// provider "oidc-gov", and returns its URL, the database and the provider.
-func oidcPortal(t *testing.T) (string, *store.DB, *mockoidc.MockOIDC) {
+// oidcPortal serves the portal on a real port, with mockoidc as the OpenID Connect
+// provider "oidc-gov", and returns the portal, its URL and the provider.
+func oidcPortal(t *testing.T) (*portaltest.Portal, string, *mockoidc.MockOIDC) {
 	t.Helper()
-	m, err := mockoidc.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Shutdown() })
-	db := storetest.Open(t)
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &handlers.Handlers{Guidelines: db, Accounts: newAccounts(db), DB: db, Theme: theme,
-		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)), Now: time.Now,
-		Providers: []handlers.ProviderLink{{Name: "oidc-gov", Label: "Government SSO"}}}
-	ts := httptest.NewUnstartedServer(nil)
-	ts.Start()
-	t.Cleanup(ts.Close)
-	cfg := m.Config()
-	p, err := server.OpenIDConnect(context.Background(), "gov", "Government SSO", m.DiscoveryEndpoint(), cfg.ClientID, cfg.ClientSecret, ts.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Providers: []server.Provider{p}, SignInKey: []byte(strings.Repeat("k", 64))}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv.Handler()
-	return ts.URL, db, m
+	p := portaltest.New(t, portaltest.Options{Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	base, m := p.ServeOIDC(t)
+	return p, base, m
 }
 
 // browserClient follows redirects and keeps cookies, like a browser.
@@ -73,9 +44,9 @@ func fetch(t *testing.T, c *http.Client, u string) (*http.Response, string) {
 }
 
 func TestOIDCSignIn(t *testing.T) {
-	base, db, m := oidcPortal(t)
+	p, base, m := oidcPortal(t)
 	ctx := context.Background()
-	svc := newAccounts(db)
+	svc := p.Accounts
 	admin := &portal.User{Email: "admin@example.org", Name: "Admin", Role: portal.RoleAdmin}
 	if err := svc.CreateUser(ctx, "", admin); err != nil {
 		t.Fatal(err)
@@ -103,7 +74,7 @@ func TestOIDCSignIn(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/profile" || !strings.Contains(body, "oyuna@example.org") {
 		t.Fatalf("invited sign-in: %d at %s\n%.300s", resp.StatusCode, resp.Request.URL, body)
 	}
-	u, err := db.FindUserByIdentity(ctx, "oidc-gov", "sub-1")
+	u, err := p.DB.FindUserByIdentity(ctx, "oidc-gov", "sub-1")
 	if err != nil || u.Role != portal.RoleMember || u.OrgID != org.ID {
 		t.Fatalf("the account: %v %+v", err, u)
 	}
@@ -132,7 +103,7 @@ func TestOIDCSignIn(t *testing.T) {
 }
 
 func TestOIDCBadCallbacks(t *testing.T) {
-	base, _, _ := oidcPortal(t)
+	_, base, _ := oidcPortal(t)
 	noRedirect := browserClient(t)
 	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	tests := []struct {
@@ -188,11 +159,11 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 func TestLinkProviderToAccount(t *testing.T) {
-	base, db, m := oidcPortal(t)
-	member(t, db, "link-me@example.org")
-	other := member(t, db, "other@example.org")
+	p, base, m := oidcPortal(t)
+	member(t, p, "link-me@example.org")
+	other := member(t, p, "other@example.org")
 	ctx := context.Background()
-	if _, err := newAccounts(db).LinkIdentity(ctx, other.ID, portal.Identity{Provider: "oidc-gov", Subject: "taken"}); err != nil {
+	if _, err := p.Accounts.LinkIdentity(ctx, other.ID, portal.Identity{Provider: "oidc-gov", Subject: "taken"}); err != nil {
 		t.Fatal(err)
 	}
 	c := browserClient(t)

@@ -3,8 +3,6 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,14 +11,11 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/directorytest"
 	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/portaltest"
 	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/search/bleve"
-	"github.com/gobidialogue/portal/server"
-	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
 )
 
 // BenchmarkSearchPage serves /search through the real router, gzipped, over an on-disk
@@ -30,10 +25,7 @@ import (
 // 50 ms) and how fast the records were indexed.
 func BenchmarkSearchPage(b *testing.B) {
 	const services = 100000
-	g, terms, _, err := content.LoadStarterDirectory()
-	if err != nil {
-		b.Fatal(err)
-	}
+	g, terms, _ := portaltest.StarterDirectory(b)
 	docs := search.FromDirectory(portal.NewDirectory(directorytest.Generate(services, 1, g, terms), "bench"), g, terms)
 	topics := []string{"truck drivers rest areas", "recruitment fees", "grievance mechanism", "labour inspection",
 		"жолооч нарын амрах газар", "зуучлалын төлбөр", "гомдол барагдуулах", "хөдөлмөрийн хяналт"}
@@ -65,18 +57,7 @@ func BenchmarkSearchPage(b *testing.B) {
 	took := time.Since(start)
 	b.Logf("indexed %d records in %s (%.0f records/s)", len(docs), took.Round(time.Millisecond), float64(len(docs))/took.Seconds())
 
-	db := storetest.Open(b)
-	theme, err := themes.Load("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := &handlers.Handlers{Guidelines: db, Directory: db, Gazetteer: g, Taxonomy: terms, Accounts: newAccounts(db), DB: db,
-		Theme: theme, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Search: idx}
-	srv, err := server.New(server.Config{}, h)
-	if err != nil {
-		b.Fatal(err)
-	}
-	router := srv.Handler()
+	router := portaltest.New(b, portaltest.Options{Directory: true, Configure: func(h *handlers.Handlers) { h.Search = idx }}).Router
 	queries := []string{"Umnugovi shelter", "хамгаалах байр", "legal aid", "Zamiin-Uud hotline", "drop-in centre",
 		"Dalanzadgad medical", "сэтгэл зүйн зөвлөгөө", "free shelter"}
 	var targets []string

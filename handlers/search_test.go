@@ -5,50 +5,26 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/PuerkitoBio/goquery"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/search"
-	"github.com/gobidialogue/portal/search/bleve"
-	"github.com/gobidialogue/portal/store"
+	"github.com/gobidialogue/portal/portaltest"
 )
 
-// searchServer is editServer with the starter guidelines and a bleve index of everything,
-// plus a hostile service; down, when set, makes the engine fail as if it were unreachable.
-func searchServer(t *testing.T, down *bool) (http.Handler, *store.DB) {
+// searchServer is editServer with the starter guidelines, a hostile service and an index
+// of everything, on the fixed clock; down, when set, makes the engine fail as if it were
+// unreachable.
+func searchServer(t *testing.T, down *bool) *portaltest.Portal {
 	t.Helper()
-	idx, err := bleve.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	var engine portal.Searcher = idx
-	if down != nil {
-		engine = &flakyEngine{Searcher: idx, down: down}
-	}
-	h, db := editServerWith(t, func(h *handlers.Handlers) { h.Search = engine })
-	ctx := context.Background()
-	im := &content.Importer{Store: db, Renderer: content.NewRenderer(), Now: now}
-	if _, err := im.ImportFS(ctx, content.Starter(), "guidelines"); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveDirectoryOrg(ctx, hostileDirectoryOrg()); err != nil {
-		t.Fatal(err)
-	}
-	g, terms, _, _ := content.LoadStarterDirectory()
-	want, err := search.Desired(ctx, db, db, g, terms)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := search.Reconcile(ctx, idx, want, nil); err != nil {
-		t.Fatal(err)
-	}
-	return h, db
+	return editServerWith(t, portaltest.Options{StarterGuidelines: true, Orgs: []*portal.DirectoryOrg{hostileDirectoryOrg()},
+		Search: portaltest.IndexOnce, Now: now, Configure: func(h *handlers.Handlers) {
+			if down != nil {
+				h.Search = &flakyEngine{Searcher: h.Search, down: down}
+			}
+		}})
 }
 
 // flakyEngine fails every call while *down.
@@ -65,7 +41,7 @@ func (f *flakyEngine) Search(ctx context.Context, q portal.SearchQuery) (*portal
 }
 
 func TestSearchPage(t *testing.T) {
-	h, _ := searchServer(t, nil)
+	h := searchServer(t, nil).Router
 	tests := []struct {
 		name, target string
 		status       int
@@ -113,7 +89,7 @@ func TestSearchPage(t *testing.T) {
 
 // Every spelling of a place finds the same records.
 func TestSearchTransliterations(t *testing.T) {
-	h, _ := searchServer(t, nil)
+	h := searchServer(t, nil).Router
 	count := func(q string) string {
 		r := get(t, h, "GET", "/search?lang=en&kind=service&q="+url.QueryEscape(q))
 		return r.text(".search-count")
@@ -135,7 +111,7 @@ func TestSearchTransliterations(t *testing.T) {
 }
 
 func TestSearchMarksMatchesSafely(t *testing.T) {
-	h, _ := searchServer(t, nil)
+	h := searchServer(t, nil).Router
 	r := get(t, h, "GET", "/search?lang=en&q=alert")
 	if r.doc.Find(".hits .hit").Length() == 0 {
 		t.Fatalf("the hostile service is not found\n%.2000s", r.body)
@@ -150,7 +126,7 @@ func TestSearchMarksMatchesSafely(t *testing.T) {
 
 func TestSearchEngineOutage(t *testing.T) {
 	down := false
-	h, _ := searchServer(t, &down)
+	h := searchServer(t, &down).Router
 	down = true
 	r := get(t, h, "GET", "/search?q=shelter&lang=en")
 	if r.Code != 503 || !strings.Contains(r.text("main .notice"), "Search is not available") {
@@ -175,7 +151,7 @@ func TestSearchEngineOutage(t *testing.T) {
 
 // The directory's text box uses the engine: a Latin spelling finds Cyrillic entries.
 func TestDirectoryTextUsesEngine(t *testing.T) {
-	h, _ := searchServer(t, nil)
+	h := searchServer(t, nil).Router
 	r := get(t, h, "GET", "/directory?lang=mn&q=Umnugovi+hamgaalah&type=shelter")
 	if r.Code != 200 || r.doc.Find(".dir-list .svc").Length() == 0 {
 		t.Fatalf("directory q=Umnugovi hamgaalah: %d, %d hits\n%.1500s", r.Code, r.doc.Find(".dir-list .svc").Length(), r.body)
@@ -188,7 +164,7 @@ func TestDirectoryTextUsesEngine(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	h, _ := searchServer(t, nil)
+	h := searchServer(t, nil).Router
 	r := get(t, h, "GET", "/search/suggest?q=Umnugovi+shel")
 	var out struct {
 		Suggestions []struct{ Title, URL, Kind string }

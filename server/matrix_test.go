@@ -1,21 +1,16 @@
-package server
+package server_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/accounts"
-	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/portaltest"
 	"github.com/gobidialogue/portal/store/storetest"
-	"github.com/gobidialogue/portal/themes"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -30,27 +25,9 @@ var operational = map[string]bool{
 // answer against the policy. It is generated from the table, so a new route is covered
 // the moment it is added, and a route whose action the policy does not know fails.
 func TestAuthorizationMatrix(t *testing.T) {
-	db := storetest.Open(t)
+	p := portaltest.New(t, portaltest.Options{StarterDirectory: true})
 	ctx := context.Background()
-	svc := &accounts.Service{Store: db, Now: time.Now, Limiter: &accounts.Limiter{Store: db, Now: time.Now}}
-	theme, err := themes.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := content.ImportStarterDirectory(ctx, db, db, time.Now); err != nil {
-		t.Fatal(err)
-	}
-	g, terms, _, err := content.LoadStarterDirectory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &handlers.Handlers{Guidelines: db, Directory: db, Gazetteer: g, Taxonomy: terms, Accounts: svc, DB: db, Theme: theme,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
-		Editor: &content.DirectoryEditor{Store: db, Audit: db, Gazetteer: g, Terms: terms, Now: time.Now}}
-	s, err := New(Config{}, h)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, svc, s := p.DB, p.Accounts, p.Server
 
 	users := map[portal.Role]string{}
 	for _, role := range portal.Roles {
@@ -77,21 +54,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 
 	table := map[string]bool{}
-	for _, r := range s.table() {
-		table[r.method+" "+r.path] = true
-		min, ok := portal.MinRole(r.action)
+	for _, r := range s.Table() {
+		table[r.Method+" "+r.Path] = true
+		min, ok := portal.MinRole(r.Action)
 		if !ok {
-			t.Errorf("%s %s: action %q is not in the policy table", r.method, r.path, r.action)
+			t.Errorf("%s %s: action %q is not in the policy table", r.Method, r.Path, r.Action)
 			continue
 		}
 		path := strings.NewReplacer(":slug", "truck-drivers", ":n", "1", ":token", "no-such-token", ":id", "no-such-id",
-			":org", "ub-safe-house", ":loc", "ub-safe-house-shelter").Replace(r.path)
+			":org", "ub-safe-house", ":loc", "ub-safe-house-shelter").Replace(r.Path)
 		for _, role := range append([]portal.Role{portal.RoleVisitor}, portal.Roles...) {
-			req := httptest.NewRequest(r.method, path, nil)
+			req := httptest.NewRequest(r.Method, path, nil)
 			if c := cookie(role); c != "" {
 				req.Header.Set("Cookie", c)
 			}
-			if r.method == http.MethodPost {
+			if r.Method == http.MethodPost {
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			}
 			rec := httptest.NewRecorder()
@@ -101,19 +78,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 			denied := rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden || toLogin
 			switch {
 			case allowed && rec.Code >= 500:
-				t.Errorf("%s %s as %s: %d, so the route was not really checked", r.method, r.path, role, rec.Code)
+				t.Errorf("%s %s as %s: %d, so the route was not really checked", r.Method, r.Path, role, rec.Code)
 			case allowed && denied:
-				t.Errorf("%s %s as %s: %d %s, want it allowed", r.method, r.path, role, rec.Code, rec.Header().Get("Location"))
-			case !allowed && role == portal.RoleVisitor && r.method == http.MethodGet && !toLogin:
-				t.Errorf("%s %s as visitor: %d, want a redirect to sign in", r.method, r.path, rec.Code)
-			case !allowed && role == portal.RoleVisitor && r.method != http.MethodGet && rec.Code != http.StatusUnauthorized:
-				t.Errorf("%s %s as visitor: %d, want 401", r.method, r.path, rec.Code)
+				t.Errorf("%s %s as %s: %d %s, want it allowed", r.Method, r.Path, role, rec.Code, rec.Header().Get("Location"))
+			case !allowed && role == portal.RoleVisitor && r.Method == http.MethodGet && !toLogin:
+				t.Errorf("%s %s as visitor: %d, want a redirect to sign in", r.Method, r.Path, rec.Code)
+			case !allowed && role == portal.RoleVisitor && r.Method != http.MethodGet && rec.Code != http.StatusUnauthorized:
+				t.Errorf("%s %s as visitor: %d, want 401", r.Method, r.Path, rec.Code)
 			case !allowed && role != portal.RoleVisitor && rec.Code != http.StatusForbidden:
-				t.Errorf("%s %s as %s: %d, want 403", r.method, r.path, role, rec.Code)
+				t.Errorf("%s %s as %s: %d, want 403", r.Method, r.Path, role, rec.Code)
 			}
 		}
 	}
-	for _, ri := range s.engine.Routes() {
+	for _, ri := range s.Registered() {
 		key := ri.Method + " " + ri.Path
 		if !table[key] && !operational[key] {
 			t.Errorf("route %s is registered outside the table: the matrix cannot check it", key)
