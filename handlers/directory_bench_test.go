@@ -3,9 +3,6 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"sort"
 	"testing"
 	"time"
 
@@ -41,21 +38,5 @@ func BenchmarkDirectoryPage(b *testing.B) {
 			targets = append(targets, fmt.Sprintf("/directory?aimag=%s&type=%s&lang=mn", a.ID, t.ID))
 		}
 	}
-	durations := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		req := httptest.NewRequest("GET", targets[i%len(targets)], nil)
-		req.Header.Set("Accept-Encoding", "gzip")
-		rec := httptest.NewRecorder()
-		start := time.Now()
-		router.ServeHTTP(rec, req)
-		durations = append(durations, time.Since(start))
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d", rec.Code)
-		}
-	}
-	b.StopTimer()
-	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
-	b.ReportMetric(float64(durations[len(durations)*95/100].Microseconds())/1000, "p95-ms")
-	b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
+	benchPages(b, router, targets)
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"testing"
 	"time"
 
@@ -74,20 +73,5 @@ func BenchmarkSearchPage(b *testing.B) {
 			b.Fatalf("%s: %d", target, rec.Code)
 		}
 	}
-	lat := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		req := httptest.NewRequest(http.MethodGet, targets[i%len(targets)], nil)
-		req.Header.Set("Accept-Encoding", "gzip")
-		rec := httptest.NewRecorder()
-		t0 := time.Now()
-		router.ServeHTTP(rec, req)
-		lat = append(lat, time.Since(t0))
-	}
-	b.StopTimer()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	if len(lat) > 0 {
-		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
-	}
+	benchPages(b, router, targets)
 }
