@@ -261,39 +261,70 @@ type ServiceField struct {
 	Value string
 }
 
-// ServiceFieldKeys are the editable fields of a service, in form order.
-var ServiceFieldKeys = []string{
-	"name.mn", "name.en", "description.mn", "description.en", "eligibility.mn", "eligibility.en",
-	"application_process.mn", "application_process.en", "fees.mn", "fees.en", "free",
-	"types", "languages", "hours", "area", "locations", "phones",
+// serviceField is an editable field of a service: how it reads as text, and how it is
+// copied from one service to another. The table below is the one list of them.
+type serviceField struct {
+	key  string
+	text func(s *Service, lang Language) string
+	copy func(dst, src *Service)
 }
+
+// bilingual returns the two fields, Mongolian then English, of a Text of a service.
+func bilingual(name string, t func(*Service) *Text) []serviceField {
+	return []serviceField{
+		{name + ".mn", func(s *Service, _ Language) string { return t(s).MN }, func(d, s *Service) { t(d).MN = t(s).MN }},
+		{name + ".en", func(s *Service, _ Language) string { return t(s).EN }, func(d, s *Service) { t(d).EN = t(s).EN }},
+	}
+}
+
+// sortedList writes a list as a set: a form lists checkboxes in its own order.
+func sortedList(l []string) string { return strings.Join(slices.Sorted(slices.Values(l)), ", ") }
+
+// serviceFields are the editable fields of a service, in form order. Copies share no
+// slices with their source: ApplyFields clones it first.
+var serviceFields = slices.Concat(
+	bilingual("name", func(s *Service) *Text { return &s.Name }),
+	bilingual("description", func(s *Service) *Text { return &s.Description }),
+	bilingual("eligibility", func(s *Service) *Text { return &s.Eligibility }),
+	bilingual("application_process", func(s *Service) *Text { return &s.ApplicationProcess }),
+	bilingual("fees", func(s *Service) *Text { return &s.Fees }),
+	[]serviceField{
+		{"free", func(s *Service, _ Language) string { return map[bool]string{true: "✓", false: "—"}[s.Free] },
+			func(d, s *Service) { d.Free = s.Free }},
+		{"types", func(s *Service, _ Language) string { return sortedList(s.Types) },
+			func(d, s *Service) { d.Types = s.Types }},
+		{"languages", func(s *Service, _ Language) string { return sortedList(s.Languages) },
+			func(d, s *Service) { d.Languages = s.Languages }},
+		{"hours", func(s *Service, lang Language) string { return FormatHours(s.Always, s.Hours, lang) },
+			func(d, s *Service) { d.Always, d.Hours = s.Always, s.Hours }},
+		{"area", func(s *Service, _ Language) string {
+			var area []string
+			for _, p := range s.Area {
+				area = append(area, strings.TrimSuffix(p.Aimag+"/"+p.Soum, "/"))
+			}
+			return sortedList(area)
+		}, func(d, s *Service) { d.Area = s.Area }},
+		{"locations", func(s *Service, _ Language) string { return sortedList(s.LocationIDs) },
+			func(d, s *Service) { d.LocationIDs = s.LocationIDs }},
+		{"phones", func(s *Service, _ Language) string { return FormatPhones(s.Phones) },
+			func(d, s *Service) { d.Phones = s.Phones }},
+	},
+)
+
+// ServiceFieldKeys are the keys of the editable fields of a service, in form order.
+var ServiceFieldKeys = func() []string {
+	keys := make([]string, len(serviceFields))
+	for i, f := range serviceFields {
+		keys[i] = f.key
+	}
+	return keys
+}()
 
 // Fields returns the editable fields of s as text, in lang where a field is worded (hours).
 func (s *Service) Fields(lang Language) []ServiceField {
-	yes := map[bool]string{true: "✓", false: "—"}
-	var area []string
-	for _, p := range s.Area {
-		area = append(area, strings.TrimSuffix(p.Aimag+"/"+p.Soum, "/"))
-	}
-	// Lists compare as sets: a form lists checkboxes in its own order.
-	sorted := func(l []string) string { return strings.Join(slices.Sorted(slices.Values(l)), ", ") }
-	v := map[string]string{
-		"name.mn": s.Name.MN, "name.en": s.Name.EN,
-		"description.mn": s.Description.MN, "description.en": s.Description.EN,
-		"eligibility.mn": s.Eligibility.MN, "eligibility.en": s.Eligibility.EN,
-		"application_process.mn": s.ApplicationProcess.MN, "application_process.en": s.ApplicationProcess.EN,
-		"fees.mn": s.Fees.MN, "fees.en": s.Fees.EN,
-		"free":      yes[s.Free],
-		"types":     sorted(s.Types),
-		"languages": sorted(s.Languages),
-		"hours":     FormatHours(s.Always, s.Hours, lang),
-		"area":      sorted(area),
-		"locations": sorted(s.LocationIDs),
-		"phones":    FormatPhones(s.Phones),
-	}
-	out := make([]ServiceField, len(ServiceFieldKeys))
-	for i, k := range ServiceFieldKeys {
-		out[i] = ServiceField{k, v[k]}
+	out := make([]ServiceField, len(serviceFields))
+	for i, f := range serviceFields {
+		out[i] = ServiceField{f.key, f.text(s, lang)}
 	}
 	return out
 }
@@ -313,42 +344,9 @@ func ChangedFields(a, b *Service) []string {
 // ApplyFields copies the fields named by keys from src to dst.
 func ApplyFields(dst, src *Service, keys []string) {
 	src = src.Clone()
-	for _, k := range keys {
-		switch k {
-		case "name.mn":
-			dst.Name.MN = src.Name.MN
-		case "name.en":
-			dst.Name.EN = src.Name.EN
-		case "description.mn":
-			dst.Description.MN = src.Description.MN
-		case "description.en":
-			dst.Description.EN = src.Description.EN
-		case "eligibility.mn":
-			dst.Eligibility.MN = src.Eligibility.MN
-		case "eligibility.en":
-			dst.Eligibility.EN = src.Eligibility.EN
-		case "application_process.mn":
-			dst.ApplicationProcess.MN = src.ApplicationProcess.MN
-		case "application_process.en":
-			dst.ApplicationProcess.EN = src.ApplicationProcess.EN
-		case "fees.mn":
-			dst.Fees.MN = src.Fees.MN
-		case "fees.en":
-			dst.Fees.EN = src.Fees.EN
-		case "free":
-			dst.Free = src.Free
-		case "types":
-			dst.Types = src.Types
-		case "languages":
-			dst.Languages = src.Languages
-		case "hours":
-			dst.Always, dst.Hours = src.Always, src.Hours
-		case "area":
-			dst.Area = src.Area
-		case "locations":
-			dst.LocationIDs = src.LocationIDs
-		case "phones":
-			dst.Phones = src.Phones
+	for _, f := range serviceFields {
+		if slices.Contains(keys, f.key) {
+			f.copy(dst, src)
 		}
 	}
 }
