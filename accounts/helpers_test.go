@@ -9,8 +9,8 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

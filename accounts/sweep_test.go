@@ -7,7 +7,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
-	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 )
 
 func TestSweep(t *testing.T) {

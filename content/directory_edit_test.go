@@ -8,8 +8,8 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
 )
 
 func newEditor(t *testing.T) (*content.DirectoryEditor, *store.DB, []*portal.DirectoryOrg) {

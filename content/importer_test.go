@@ -9,7 +9,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

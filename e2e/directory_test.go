@@ -10,7 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 )
 
 // startDirectoryPortal serves the portal over a fresh database holding the starter

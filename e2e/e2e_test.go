@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 )
 
 // chromium returns the browser's path, or skips the test when there is none. Under CI=true

@@ -11,7 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 )
 
 const password = "steppe-wind-2026"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 )
 
 // BenchmarkGuidelinePage serves /guidelines/{slug} through the real router with 1,000

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/directorytest"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/directorytest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 )
 
 // BenchmarkDirectoryPage serves /directory with two filters (an aimag and a service type)

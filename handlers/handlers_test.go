@@ -13,9 +13,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
 	"github.com/gobidialogue/portal/themes"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 	"github.com/gobidialogue/portal/store"
 )
 

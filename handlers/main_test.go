@@ -3,7 +3,7 @@ package handlers_test
 import (
 	"testing"
 
-	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 	"github.com/oauth2-proxy/mockoidc"
 )
 

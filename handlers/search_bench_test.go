@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/directorytest"
 	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/directorytest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/search/bleve"
 )

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 )
 
 // searchServer is editServer with the starter guidelines, a hostile service and an index

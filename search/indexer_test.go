@@ -17,11 +17,11 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/directorytest"
+	"github.com/gobidialogue/portal/internal/testkit/directorytest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/search/bleve"
 	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

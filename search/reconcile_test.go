@@ -13,8 +13,8 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/search"
-	"github.com/gobidialogue/portal/store/storetest"
 )
 
 // memSearcher is an in-memory portal.Searcher that counts calls, for the bookkeeping of

@@ -9,8 +9,8 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/handlers"
-	"github.com/gobidialogue/portal/portaltest"
-	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/internal/testkit/portaltest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

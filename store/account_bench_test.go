@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 )
 
 const (

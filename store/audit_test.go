@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 )
 
 func TestAudit(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
 )
 
 // saveStarterDirectory stores the starter directory and returns it as loaded, confidential

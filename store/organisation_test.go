@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/store/storetest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 )
 
 // newOrganisation returns a verified mining company with every field set.

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
 )
 
 func newSession(id, userID string) *portal.Session {

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
 )
 
 func TestMeta(t *testing.T) {

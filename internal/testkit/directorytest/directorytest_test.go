@@ -6,7 +6,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
-	"github.com/gobidialogue/portal/directorytest"
+	"github.com/gobidialogue/portal/internal/testkit/directorytest"
 )
 
 func TestGenerate(t *testing.T) {

@@ -23,11 +23,11 @@ import (
 	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/handlers"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/search/bleve"
 	"github.com/gobidialogue/portal/server"
 	"github.com/gobidialogue/portal/store"
-	"github.com/gobidialogue/portal/store/storetest"
 	"github.com/gobidialogue/portal/themes"
 )
 
