@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
 )
 
 // The referral directory as Open Referral HSDS 3.0 objects (https://openreferral.org/),
@@ -558,7 +559,7 @@ func (m *HSDSMapper) schedules(s *portal.Service, serviceID string) []HSDSSchedu
 			}
 		}
 		out = append(out, HSDSSchedule{ID: HSDSID("schedule", serviceID+":"+strconv.Itoa(i)), ServiceID: serviceID, Timezone: mongoliaOffset,
-			Freq: "WEEKLY", Byday: strings.Join(days, ","), Description: portal.FormatHours(false, []portal.Schedule{h}, m.lang),
+			Freq: "WEEKLY", Byday: strings.Join(days, ","), Description: directory.FormatHours(false, []portal.Schedule{h}, m.lang),
 			OpensAt: h.Opens + ":00+08:00", ClosesAt: h.Closes + ":00+08:00"})
 	}
 	return out

@@ -21,13 +21,14 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
 )
 
 // starterHSDS returns the starter directory: the gazetteer, the service types, the full
 // organisations (with their confidential addresses) and the public directory.
 func starterHSDS(t testing.TB) (*portal.Gazetteer, []portal.TaxonomyTerm, []*portal.DirectoryOrg, *portal.Directory) {
 	t.Helper()
-	g, terms, orgs, err := LoadStarterDirectory()
+	g, terms, orgs, err := directory.LoadStarter()
 	if err != nil {
 		t.Fatalf("starter directory: %v", err)
 	}

@@ -28,8 +28,8 @@ type Rendered struct {
 // its blocks. It is safe for concurrent use; build it once, because building the parser
 // and the sanitizer policy costs far more than one render.
 type Renderer struct {
-	md     goldmark.Markdown
-	policy *bluemonday.Policy
+	md        goldmark.Markdown
+	sanitizer *bluemonday.Policy
 }
 
 // NewRenderer returns a Renderer for guideline Markdown: CommonMark with GitHub tables,
@@ -53,7 +53,7 @@ func NewRenderer() *Renderer {
 			renderer.WithNodeRenderers(util.Prioritized(blockRenderer{}, 100)),
 		),
 	)
-	return &Renderer{md: md, policy: newPolicy()}
+	return &Renderer{md: md, sanitizer: newSanitizer()}
 }
 
 // Render converts a Markdown body (front matter already removed) to sanitized HTML. The
@@ -73,7 +73,7 @@ func (r *Renderer) Render(body string) (*Rendered, error) {
 	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
 		return nil, fmt.Errorf("content: render markdown: %w", err)
 	}
-	safe := r.policy.SanitizeReader(&buf)
+	safe := r.sanitizer.SanitizeReader(&buf)
 	words := 0
 	for _, b := range ann.blocks {
 		words += len(strings.Fields(b.Text))

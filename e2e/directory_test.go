@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 )
 
@@ -66,7 +66,7 @@ func TestDirectoryFindSuggestAccept(t *testing.T) {
 	if !strings.Contains(page, "(жишээ)") {
 		t.Errorf("the entry does not say it is example data")
 	}
-	_, _, orgs, _ := content.LoadStarterDirectory()
+	_, _, orgs, _ := directory.LoadStarter()
 	for _, o := range orgs {
 		for _, l := range o.Locations {
 			if l.Confidential && (strings.Contains(page, l.Address.MN) || strings.Contains(page, l.Address.EN)) {
@@ -140,7 +140,7 @@ func TestDirectoryFindSuggestAccept(t *testing.T) {
 // shelter in Ömnögovi whose entry is written in Cyrillic.
 func TestSearchUmnugoviShelter(t *testing.T) {
 	_, base := startDirectoryPortal(t)
-	_, _, orgs, err := content.LoadStarterDirectory()
+	_, _, orgs, err := directory.LoadStarter()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
 )
 
 // Limits of the service form's fields, in bytes.
@@ -140,10 +141,10 @@ func (h *Handlers) newServiceForm(c *gin.Context, s *portal.Service, o *portal.D
 // fillFrom sets the form's values from s, a service of o.
 func (p *serviceFormPage) fillFrom(h *Handlers, s *portal.Service, o *portal.DirectoryOrg) {
 	p.Values = map[string]string{}
-	for _, f := range s.Fields(p.Lang) {
+	for _, f := range directory.Fields(s, p.Lang) {
 		p.Values[formField(f.Key)] = f.Value
 	}
-	p.Values["hours"] = portal.FormatHours(s.Always, s.Hours, p.Lang)
+	p.Values["hours"] = directory.FormatHours(s.Always, s.Hours, p.Lang)
 	p.Free = s.Free
 	p.options(h, s.Types, s.Languages, s.Area, s.LocationIDs, o)
 }
@@ -231,8 +232,8 @@ func (h *Handlers) readServiceForm(c *gin.Context, p *serviceFormPage, s *portal
 		errs.add("types", "directory.edit.types_required")
 	}
 	if _, bad := errs["hours"]; !bad {
-		always, hours, err := portal.ParseHours(v["hours"])
-		var le *portal.LineError
+		always, hours, err := directory.ParseHours(v["hours"])
+		var le *directory.LineError
 		switch {
 		case errors.As(err, &le):
 			errs.add("hours", "directory.edit.hours."+le.Kind+"|"+strconv.Itoa(le.Line))
@@ -242,8 +243,8 @@ func (h *Handlers) readServiceForm(c *gin.Context, p *serviceFormPage, s *portal
 		out.Always, out.Hours = always, hours
 	}
 	if _, bad := errs["phones"]; !bad {
-		phones, err := portal.ParsePhones(v["phones"], s.Phones)
-		var le *portal.LineError
+		phones, err := directory.ParsePhones(v["phones"], s.Phones)
+		var le *directory.LineError
 		if errors.As(err, &le) {
 			errs.add("phones", "directory.edit.phones."+le.Kind+"|"+strconv.Itoa(le.Line))
 		}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 	"github.com/gobidialogue/portal/store"
 )
@@ -199,7 +199,7 @@ func TestServiceFormBadInput(t *testing.T) {
 	_, secCookie := p.Person(t, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
 	path := "/directory/services/" + editedService + "/edit"
 	base := formValues(get(t, p.Router, "GET", path, "Cookie", secCookie), "form.service-form")
-	before := service(t, p.DB, editedService).Fields(portal.English)
+	before := directory.Fields(service(t, p.DB, editedService), portal.English)
 
 	tests := []struct {
 		name, lang string
@@ -243,7 +243,7 @@ func TestServiceFormBadInput(t *testing.T) {
 			if tt.name == "escaping" && r.doc.Find(`input[name="name_en"]`).AttrOr("value", "") != `"><img src=x onerror=alert(1)>` {
 				t.Error("the form does not give back what was typed")
 			}
-			after := service(t, p.DB, editedService).Fields(portal.English)
+			after := directory.Fields(service(t, p.DB, editedService), portal.English)
 			for i := range before {
 				if before[i] != after[i] {
 					t.Fatalf("refused form changed %s", before[i].Key)
@@ -308,7 +308,7 @@ func TestOrgAndLocationForms(t *testing.T) {
 	_, secCookie := p.Person(t, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
 	orgPath := "/directory/organizations/ub-safe-house/edit"
 	locPath := "/directory/organizations/ub-safe-house/locations/ub-safe-house-shelter/edit"
-	_, _, orgs, _ := content.LoadStarterDirectory()
+	_, _, orgs, _ := directory.LoadStarter()
 	var shelter portal.Location
 	for _, o := range orgs {
 		if l := o.Location("ub-safe-house-shelter"); l != nil {

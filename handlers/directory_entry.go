@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
 )
 
 // servicePage is the data of /directory/services/{id}.
@@ -103,10 +104,10 @@ func (p *servicePage) fill(h *Handlers, s *portal.Service, o *portal.DirectoryOr
 	p.Apply = s.ApplicationProcess.In(lang)
 	p.Fees = s.Fees.In(lang)
 	if !s.Always && len(s.Hours) > 0 {
-		p.Hours = strings.Split(portal.FormatHours(false, s.Hours, lang), "\n")
+		p.Hours = strings.Split(directory.FormatHours(false, s.Hours, lang), "\n")
 	}
 	t := now.In(portal.MongoliaTime)
-	p.ClockNow = portal.FormatDays([]time.Weekday{t.Weekday()}, lang) + " " + t.Format("15:04")
+	p.ClockNow = directory.FormatDays([]time.Weekday{t.Weekday()}, lang) + " " + t.Format("15:04")
 	for _, l := range s.Languages {
 		p.Spoken = append(p.Spoken, languageName(&p.Page, l))
 	}
@@ -248,7 +249,7 @@ func (h *Handlers) printItem(p *Page, s *portal.Service, o *portal.DirectoryOrg,
 	if s.Always {
 		it.Hours = p.T("directory.always_long")
 	} else {
-		it.Hours = strings.ReplaceAll(portal.FormatHours(false, s.Hours, p.Lang), "\n", "; ")
+		it.Hours = strings.ReplaceAll(directory.FormatHours(false, s.Hours, p.Lang), "\n", "; ")
 	}
 	for i := range it.Places {
 		it.Places[i].MapURL = "" // paper has no links

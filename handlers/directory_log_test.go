@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 	"github.com/gobidialogue/portal/store"
 )
@@ -43,7 +43,7 @@ func TestConfidentialNeverLogged(t *testing.T) {
 	verifyOrganisation(t, p.DB, "gobi-ngo")
 	_, memberCookie := p.Person(t, "naraa@gobi-ngo.mn", "Нараа", portal.RoleMember, "gobi-ngo")
 	_, secCookie := p.Person(t, "sec@council.mn", "Ажлын алба", portal.RoleSecretariat, "")
-	_, _, orgs, _ := content.LoadStarterDirectory()
+	_, _, orgs, _ := directory.LoadStarter()
 	var secrets []string
 	for _, o := range orgs {
 		for _, l := range o.Locations {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
 )
 
 // Limits of the organisation and location forms' fields, in bytes.
@@ -72,7 +73,7 @@ func (h *Handlers) HandleOrgEdit(c *gin.Context) {
 	p.Values = map[string]string{
 		"name_mn": o.Name.MN, "name_en": o.Name.EN, "description_mn": o.Description.MN,
 		"description_en": o.Description.EN, "email": o.Email, "website": o.Website,
-		"phones": portal.FormatPhones(o.Phones),
+		"phones": directory.FormatPhones(o.Phones),
 	}
 	p.groups(string(o.Group))
 	h.render(c, http.StatusOK, "directory-org-edit", p)
@@ -118,8 +119,8 @@ func (h *Handlers) HandleOrgEditPost(c *gin.Context) {
 		errs.add("website", "directory.edit.website")
 	}
 	if _, bad := errs["phones"]; !bad {
-		phones, err := portal.ParsePhones(v["phones"], o.Phones)
-		var le *portal.LineError
+		phones, err := directory.ParsePhones(v["phones"], o.Phones)
+		var le *directory.LineError
 		if errors.As(err, &le) {
 			errs.add("phones", "directory.edit.phones."+le.Kind+"|"+strconv.Itoa(le.Line))
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
 )
 
 // suggestionsLimit is how many suggestions a list shows.
@@ -74,7 +75,7 @@ func (h *Handlers) HandleSuggestions(c *gin.Context) {
 		if s, _ := d.Service(sg.ServiceID); s != nil {
 			row.ServiceName = s.Name.In(p.Lang)
 		}
-		for _, k := range portal.ChangedFields(&sg.Base, &sg.Proposed) {
+		for _, k := range directory.ChangedFields(&sg.Base, &sg.Proposed) {
 			row.Fields = append(row.Fields, p.T("directory.field."+k))
 		}
 		if sg.Status == portal.SuggestionPending {
@@ -152,7 +153,7 @@ func (h *Handlers) suggestionPage(c *gin.Context) (*suggestionPage, bool) {
 		cur = &sg.Base
 	}
 	p.ServiceName = cur.Name.In(p.Lang)
-	base, prop, now := sg.Base.Fields(p.Lang), sg.Proposed.Fields(p.Lang), cur.Fields(p.Lang)
+	base, prop, now := directory.Fields(&sg.Base, p.Lang), directory.Fields(&sg.Proposed, p.Lang), directory.Fields(cur, p.Lang)
 	for i := range base {
 		if base[i].Value == prop[i].Value {
 			continue

@@ -17,7 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/themes"
 )
 
@@ -31,7 +31,7 @@ type Handlers struct {
 	// then /search says so and the directory matches its text box in memory.
 	Search portal.Searcher
 	// Editor changes the directory: edits, verification, suggestions and their review.
-	Editor *content.DirectoryEditor
+	Editor *directory.Editor
 	// Gazetteer and Taxonomy are the places and service types of the directory.
 	Gazetteer *portal.Gazetteer
 	Taxonomy  []portal.TaxonomyTerm

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/directorytest"
 	"github.com/gobidialogue/portal/search"
 )
@@ -17,7 +18,7 @@ import (
 // starter returns the bundled gazetteer, taxonomy and organisations.
 func starter(t *testing.T) (*portal.Gazetteer, []portal.TaxonomyTerm, []*portal.DirectoryOrg) {
 	t.Helper()
-	g, terms, orgs, err := content.LoadStarterDirectory()
+	g, terms, orgs, err := directory.LoadStarter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +311,7 @@ func TestSynonyms(t *testing.T) {
 // BenchmarkFromDirectory makes the records of 100,000 generated services (200,000 records),
 // what an Indexer does at start and when another process rewrote the directory.
 func BenchmarkFromDirectory(b *testing.B) {
-	g, terms, _, err := content.LoadStarterDirectory()
+	g, terms, _, err := directory.LoadStarter()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/directorytest"
 	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/search"
@@ -77,7 +78,7 @@ func (b *logBuffer) logger() *slog.Logger {
 }
 
 func newIndexer(s portal.Searcher, db *store.DB, log *logBuffer) *search.Indexer {
-	g, terms, _, _ := content.LoadStarterDirectory()
+	g, terms, _, _ := directory.LoadStarter()
 	return &search.Indexer{Searcher: s, Guidelines: db, Directory: db, Gazetteer: g, Terms: terms, Logger: log.logger()}
 }
 
@@ -110,7 +111,7 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 // desired returns the id → hash of every record the database calls for.
 func desired(t *testing.T, db *store.DB) map[string]string {
 	t.Helper()
-	g, terms, _, _ := content.LoadStarterDirectory()
+	g, terms, _, _ := directory.LoadStarter()
 	want, err := search.Desired(context.Background(), db, db, g, terms)
 	if err != nil {
 		t.Fatal(err)
@@ -254,7 +255,7 @@ func (c *cancelAt) Index(ctx context.Context, docs ...portal.SearchDoc) error {
 func TestIndexerConvergesAfterAKilledUpdate(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t)
-	g, terms, _, _ := content.LoadStarterDirectory()
+	g, terms, _, _ := directory.LoadStarter()
 	orgs := directorytest.Generate(1200, 5, g, terms) // 2,400 records: five batches
 	for _, o := range orgs {
 		if err := db.SaveDirectoryOrg(ctx, o); err != nil {
@@ -418,7 +419,7 @@ func TestIndexerNeverIndexesAConfidentialAddress(t *testing.T) {
 		}
 	}
 	// The index holds exactly the records made, and none of them carries the address.
-	g, terms, _, _ := content.LoadStarterDirectory()
+	g, terms, _, _ := directory.LoadStarter()
 	want, err := search.Desired(ctx, db, db, g, terms)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/search"
 )
@@ -195,7 +196,7 @@ func seed(t *testing.T, db interface {
 	if _, err := content.ImportStarter(ctx, im, db); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := content.ImportStarterDirectory(ctx, db, db, clock); err != nil {
+	if _, err := directory.ImportStarter(ctx, db, db, clock); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/store"
 )
@@ -18,7 +18,7 @@ import (
 // addresses included.
 func saveStarterDirectory(t *testing.T, db *store.DB) []*portal.DirectoryOrg {
 	t.Helper()
-	_, _, orgs, err := content.LoadStarterDirectory()
+	_, _, orgs, err := directory.LoadStarter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestDirectoryRoundTrip(t *testing.T) {
 			t.Fatalf("%s: %d services, want %d", want.ID, len(g), len(w))
 		}
 		for i := range pub.Services {
-			g, w := got.Services[i].Fields(portal.English), pub.Services[i].Fields(portal.English)
+			g, w := directory.Fields(&got.Services[i], portal.English), directory.Fields(&pub.Services[i], portal.English)
 			for k := range g {
 				if g[k] != w[k] {
 					t.Errorf("%s %s: %q, want %q", pub.Services[i].ID, g[k].Key, g[k].Value, w[k].Value)
@@ -287,7 +287,7 @@ func TestSuggestions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if keys := portal.ChangedFields(&got.Base, &got.Proposed); len(keys) != 1 || keys[0] != "name.en" {
+	if keys := directory.ChangedFields(&got.Base, &got.Proposed); len(keys) != 1 || keys[0] != "name.en" {
 		t.Errorf("changed fields = %v, want [name.en]", keys)
 	}
 	if _, err := db.FindSuggestion(ctx, "nope"); portal.ErrorCode(err) != portal.ENOTFOUND {

@@ -12,12 +12,13 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 )
 
 // exportHSDS serves `portal export --hsds DIR`: the public directory as HSDS 3.0, one
 // dataset per language.
 func exportHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error {
-	g, terms, _, err := content.LoadStarterDirectory()
+	g, terms, _, err := directory.LoadStarter()
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func importHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		return fmt.Errorf("import: nothing was imported: %s is not a folder", dir)
 	}
-	g, terms, _, err := content.LoadStarterDirectory()
+	g, terms, _, err := directory.LoadStarter()
 	if err != nil {
 		return err
 	}

@@ -12,13 +12,14 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 )
 
 // writeStarterHSDS writes the HSDS export of the public starter directory to dir, with
 // modification times as the store keeps them (milliseconds, UTC).
 func writeStarterHSDS(t *testing.T, dir string) {
 	t.Helper()
-	g, terms, orgs, err := content.LoadStarterDirectory()
+	g, terms, orgs, err := directory.LoadStarter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestHSDSImportExportRoundTrip(t *testing.T) {
 func TestHSDSImportKeepsConfidentialAddresses(t *testing.T) {
 	ctx := context.Background()
 	data, src := t.TempDir(), t.TempDir()
-	_, _, orgs, err := content.LoadStarterDirectory()
+	_, _, orgs, err := directory.LoadStarter()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/search/bleve"
 	"github.com/gobidialogue/portal/search/meili"
@@ -54,7 +54,7 @@ func (c *common) openSearch(ctx context.Context, getenv func(string) string, std
 	if err != nil {
 		return nil, err
 	}
-	g, terms, _, err := content.LoadStarterDirectory()
+	g, terms, _, err := directory.LoadStarter()
 	if err != nil {
 		a.close()
 		return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/handlers"
 	"github.com/gobidialogue/portal/mail"
 	"github.com/gobidialogue/portal/search"
@@ -51,14 +52,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if report.Revisions > 0 {
 		a.logger.Info("imported starter content", "guidelines", report.Created, "revisions", report.Revisions)
 	}
-	services, err := content.ImportStarterDirectory(ctx, a.db, a.db, clock)
+	services, err := directory.ImportStarter(ctx, a.db, a.db, clock)
 	if err != nil {
 		return err
 	}
 	if services > 0 {
 		a.logger.Info("imported starter directory", "services", services)
 	}
-	gazetteer, taxonomy, _, err := content.LoadStarterDirectory()
+	gazetteer, taxonomy, _, err := directory.LoadStarter()
 	if err != nil {
 		return err
 	}
@@ -76,7 +77,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	h := &handlers.Handlers{Guidelines: a.db, Directory: a.db, Gazetteer: gazetteer, Taxonomy: taxonomy, Search: searcher, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
 		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), BaseURL: cfg.Site.BaseURL,
 		DefaultLanguage: cfg.Site.DefaultLanguage, Providers: links,
-		Editor: &content.DirectoryEditor{Store: a.db, Audit: a.db, Gazetteer: gazetteer, Terms: taxonomy, Now: clock}}
+		Editor: &directory.Editor{Store: a.db, Audit: a.db, Gazetteer: gazetteer, Terms: taxonomy, Now: clock}}
 	if cfg.Mail.SMTP != "" {
 		m, err := newMailer(cfg, a.accounts)
 		if err != nil {

@@ -5,12 +5,12 @@ import (
 	"testing"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/directorytest"
 )
 
 func TestGenerate(t *testing.T) {
-	g, terms, _, err := content.LoadStarterDirectory()
+	g, terms, _, err := directory.LoadStarter()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/handlers"
 	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/search"
@@ -108,8 +109,8 @@ func New(tb testing.TB, opts Options) *Portal {
 		p.now = time.Now
 	}
 	p.Accounts = &accounts.Service{Store: p.DB, Now: time.Now, Limiter: &accounts.Limiter{Store: p.DB, Now: time.Now}}
-	directory := opts.Directory || opts.StarterDirectory || len(opts.Orgs) > 0
-	if directory || opts.Search != NoSearch {
+	withDirectory := opts.Directory || opts.StarterDirectory || len(opts.Orgs) > 0
+	if withDirectory || opts.Search != NoSearch {
 		p.Gazetteer, p.Terms, _ = StarterDirectory(tb)
 	}
 	p.fill(tb, opts)
@@ -122,10 +123,10 @@ func New(tb testing.TB, opts Options) *Portal {
 	}
 	p.Handlers = &handlers.Handlers{Guidelines: p.DB, Accounts: p.Accounts, DB: p.DB, Theme: theme, Logger: logger,
 		Now: p.now, BaseURL: opts.BaseURL, Search: p.Search}
-	if directory {
+	if withDirectory {
 		h := p.Handlers
 		h.Directory, h.Gazetteer, h.Taxonomy = p.DB, p.Gazetteer, p.Terms
-		h.Editor = &content.DirectoryEditor{Store: p.DB, Audit: p.DB, Gazetteer: p.Gazetteer, Terms: p.Terms, Now: p.now}
+		h.Editor = &directory.Editor{Store: p.DB, Audit: p.DB, Gazetteer: p.Gazetteer, Terms: p.Terms, Now: p.now}
 	}
 	if opts.Configure != nil {
 		opts.Configure(p.Handlers)
@@ -142,7 +143,7 @@ func (p *Portal) fill(tb testing.TB, opts Options) {
 		p.ImportGuidelines(tb, content.Starter())
 	}
 	if opts.StarterDirectory {
-		if _, err := content.ImportStarterDirectory(ctx, p.DB, p.DB, p.now); err != nil {
+		if _, err := directory.ImportStarter(ctx, p.DB, p.DB, p.now); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -209,10 +210,10 @@ func (p *Portal) ImportGuidelines(tb testing.TB, fsys fs.FS) {
 }
 
 // StarterDirectory returns the starter directory's gazetteer, taxonomy and organisations,
-// as content.LoadStarterDirectory reads them, or fails tb.
+// as directory.LoadStarter reads them, or fails tb.
 func StarterDirectory(tb testing.TB) (*portal.Gazetteer, []portal.TaxonomyTerm, []*portal.DirectoryOrg) {
 	tb.Helper()
-	g, terms, orgs, err := content.LoadStarterDirectory()
+	g, terms, orgs, err := directory.LoadStarter()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package content
+package directory
 
 import (
 	"context"
@@ -17,11 +17,11 @@ type AuditLog interface {
 	AppendAudit(ctx context.Context, e *portal.AuditEntry) error
 }
 
-// DirectoryEditor is the one place where the directory changes after it was imported: the
+// Editor is the one place where the directory changes after it was imported: the
 // secretariat's edits and verifications, members' suggestions and their review. Each
 // operation checks the policy, validates the whole organisation it changes, stores it and
 // records an audit entry; the handlers and the CLI call it.
-type DirectoryEditor struct {
+type Editor struct {
 	Store     portal.DirectoryStore
 	Audit     AuditLog
 	Gazetteer *portal.Gazetteer
@@ -29,7 +29,7 @@ type DirectoryEditor struct {
 	Now       portal.Clock
 }
 
-func (e *DirectoryEditor) terms() map[string]bool {
+func (e *Editor) terms() map[string]bool {
 	m := make(map[string]bool, len(e.Terms))
 	for _, t := range e.Terms {
 		m[t.ID] = true
@@ -43,7 +43,7 @@ func forbidden(what string) error {
 
 // service returns a copy of the organisation of the service with id, and the service
 // within it.
-func (e *DirectoryEditor) service(ctx context.Context, id string) (*portal.DirectoryOrg, *portal.Service, error) {
+func (e *Editor) service(ctx context.Context, id string) (*portal.DirectoryOrg, *portal.Service, error) {
 	d, err := e.Store.Directory(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -64,12 +64,12 @@ func (e *DirectoryEditor) service(ctx context.Context, id string) (*portal.Direc
 // editable copies the fields a form edits from src onto dst (a service of the directory),
 // keeping what the form does not show: id, organisation, verification, example mark.
 func editable(dst, src *portal.Service) {
-	portal.ApplyFields(dst, src, portal.ServiceFieldKeys)
+	ApplyFields(dst, src, ServiceFieldKeys)
 }
 
 // check validates o with s changed in it, naming fields by their form keys: "hours",
 // "phones", "name.mn" and so on, rather than services[3].hours[0].
-func (e *DirectoryEditor) check(o *portal.DirectoryOrg) error {
+func (e *Editor) check(o *portal.DirectoryOrg) error {
 	err := o.Validate(e.Gazetteer, e.terms())
 	if err == nil {
 		return nil
@@ -105,7 +105,7 @@ func (e *DirectoryEditor) check(o *portal.DirectoryOrg) error {
 
 // SaveService applies the editable fields of edited to the service with edited.ID and
 // stores it; only the secretariat may.
-func (e *DirectoryEditor) SaveService(ctx context.Context, actor *portal.User, edited *portal.Service) error {
+func (e *Editor) SaveService(ctx context.Context, actor *portal.User, edited *portal.Service) error {
 	if !portal.Can(actor, portal.ActionEditDirectory) {
 		return forbidden("edit the directory")
 	}
@@ -115,7 +115,7 @@ func (e *DirectoryEditor) SaveService(ctx context.Context, actor *portal.User, e
 	}
 	before := s.Clone()
 	editable(s, edited)
-	if len(portal.ChangedFields(before, s)) == 0 {
+	if len(ChangedFields(before, s)) == 0 {
 		return nil
 	}
 	if err := e.check(o); err != nil {
@@ -129,7 +129,7 @@ func (e *DirectoryEditor) SaveService(ctx context.Context, actor *portal.User, e
 }
 
 // VerifyService records that actor checked the service's entry today.
-func (e *DirectoryEditor) VerifyService(ctx context.Context, actor *portal.User, id string) error {
+func (e *Editor) VerifyService(ctx context.Context, actor *portal.User, id string) error {
 	if !portal.Can(actor, portal.ActionEditDirectory) {
 		return forbidden("verify directory entries")
 	}
@@ -150,7 +150,7 @@ func (e *DirectoryEditor) VerifyService(ctx context.Context, actor *portal.User,
 // Suggest stores a member's suggested edit of the service with proposed.ID: proposed holds
 // the service as the member would have it. It is refused when it changes nothing, or when
 // the result would not be valid.
-func (e *DirectoryEditor) Suggest(ctx context.Context, actor *portal.User, proposed *portal.Service, note string) (*portal.Suggestion, error) {
+func (e *Editor) Suggest(ctx context.Context, actor *portal.User, proposed *portal.Service, note string) (*portal.Suggestion, error) {
 	if !portal.Can(actor, portal.ActionSuggestEdit) {
 		return nil, forbidden("suggest edits")
 	}
@@ -160,7 +160,7 @@ func (e *DirectoryEditor) Suggest(ctx context.Context, actor *portal.User, propo
 	}
 	base := s.Clone()
 	editable(s, proposed)
-	if len(portal.ChangedFields(base, s)) == 0 {
+	if len(ChangedFields(base, s)) == 0 {
 		return nil, portal.Errorf(portal.EINVALID, "the suggestion changes nothing")
 	}
 	if err := e.check(o); err != nil {
@@ -181,7 +181,7 @@ func (e *DirectoryEditor) Suggest(ctx context.Context, actor *portal.User, propo
 // service as it is now (a field the secretariat changed since is overwritten, which the
 // review page warns about), the service stored, the suggestion marked accepted, and both
 // audited.
-func (e *DirectoryEditor) Accept(ctx context.Context, actor *portal.User, id string) error {
+func (e *Editor) Accept(ctx context.Context, actor *portal.User, id string) error {
 	if !portal.Can(actor, portal.ActionEditDirectory) {
 		return forbidden("review suggestions")
 	}
@@ -194,7 +194,7 @@ func (e *DirectoryEditor) Accept(ctx context.Context, actor *portal.User, id str
 		return err
 	}
 	before := s.Clone()
-	portal.ApplyFields(s, &sg.Proposed, portal.ChangedFields(&sg.Base, &sg.Proposed))
+	ApplyFields(s, &sg.Proposed, ChangedFields(&sg.Base, &sg.Proposed))
 	if err := e.check(o); err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func (e *DirectoryEditor) Accept(ctx context.Context, actor *portal.User, id str
 }
 
 // Reject marks a pending suggestion rejected, with the reason the member will see.
-func (e *DirectoryEditor) Reject(ctx context.Context, actor *portal.User, id, reason string) error {
+func (e *Editor) Reject(ctx context.Context, actor *portal.User, id, reason string) error {
 	if !portal.Can(actor, portal.ActionEditDirectory) {
 		return forbidden("review suggestions")
 	}
@@ -234,7 +234,7 @@ func (e *DirectoryEditor) Reject(ctx context.Context, actor *portal.User, id, re
 		map[string]string{"suggestion": sg.ID, "by": sg.By, "reason": reason})
 }
 
-func (e *DirectoryEditor) pending(ctx context.Context, id string) (*portal.Suggestion, error) {
+func (e *Editor) pending(ctx context.Context, id string) (*portal.Suggestion, error) {
 	sg, err := e.Store.FindSuggestion(ctx, id)
 	if err != nil {
 		return nil, err
@@ -248,7 +248,7 @@ func (e *DirectoryEditor) pending(ctx context.Context, id string) (*portal.Sugge
 // SaveLocation replaces a location of an organisation, its confidential address included;
 // only the secretariat may. The audit entry records that a confidential address changed,
 // never the address.
-func (e *DirectoryEditor) SaveLocation(ctx context.Context, actor *portal.User, orgID string, loc portal.Location) error {
+func (e *Editor) SaveLocation(ctx context.Context, actor *portal.User, orgID string, loc portal.Location) error {
 	if !portal.Can(actor, portal.ActionEditDirectory) {
 		return forbidden("edit the directory")
 	}
@@ -275,7 +275,7 @@ func (e *DirectoryEditor) SaveLocation(ctx context.Context, actor *portal.User, 
 }
 
 // checkLocation validates o, naming a location field by its form key.
-func (e *DirectoryEditor) checkLocation(o *portal.DirectoryOrg, id string) error {
+func (e *Editor) checkLocation(o *portal.DirectoryOrg, id string) error {
 	err := o.Validate(e.Gazetteer, e.terms())
 	pe, ok := err.(*portal.Error)
 	if !ok {
@@ -306,7 +306,7 @@ func locationAudit(l *portal.Location) map[string]any {
 // changes returns the fields of a service that differ between before and after, each with
 // its old and new text.
 func changes(before, after *portal.Service) map[string][2]string {
-	b, a := before.Fields(portal.English), after.Fields(portal.English)
+	b, a := Fields(before, portal.English), Fields(after, portal.English)
 	m := map[string][2]string{}
 	for i := range b {
 		if b[i].Value != a[i].Value {
@@ -316,7 +316,7 @@ func changes(before, after *portal.Service) map[string][2]string {
 	return m
 }
 
-func (e *DirectoryEditor) audit(ctx context.Context, actor *portal.User, action, target string, before, after any) error {
+func (e *Editor) audit(ctx context.Context, actor *portal.User, action, target string, before, after any) error {
 	entry := &portal.AuditEntry{At: e.Now().UTC(), ActorID: actor.ID, Action: action, Target: target}
 	for _, p := range []struct {
 		v   any
@@ -327,12 +327,12 @@ func (e *DirectoryEditor) audit(ctx context.Context, actor *portal.User, action,
 		}
 		b, err := json.Marshal(p.v)
 		if err != nil {
-			return fmt.Errorf("content: audit: %w", err)
+			return fmt.Errorf("directory: audit: %w", err)
 		}
 		*p.out = string(b)
 	}
 	if err := e.Audit.AppendAudit(ctx, entry); err != nil {
-		return fmt.Errorf("content: audit %s %s: %w", action, target, err)
+		return fmt.Errorf("directory: audit %s %s: %w", action, target, err)
 	}
 	return nil
 }
@@ -354,7 +354,7 @@ func newID() string {
 // SaveOrgDetails replaces an organisation's own fields (names, description, stakeholder
 // group, e-mail, website, phones), keeping its locations and services; only the
 // secretariat may.
-func (e *DirectoryEditor) SaveOrgDetails(ctx context.Context, actor *portal.User, edited *portal.DirectoryOrg) error {
+func (e *Editor) SaveOrgDetails(ctx context.Context, actor *portal.User, edited *portal.DirectoryOrg) error {
 	if !portal.Can(actor, portal.ActionEditDirectory) {
 		return forbidden("edit the directory")
 	}
@@ -386,5 +386,5 @@ func (e *DirectoryEditor) SaveOrgDetails(ctx context.Context, actor *portal.User
 
 func orgAudit(o *portal.DirectoryOrg) map[string]any {
 	return map[string]any{"name": o.Name, "description": o.Description, "group": o.Group,
-		"email": o.Email, "website": o.Website, "phones": portal.FormatPhones(o.Phones)}
+		"email": o.Email, "website": o.Website, "phones": FormatPhones(o.Phones)}
 }

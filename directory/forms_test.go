@@ -1,4 +1,4 @@
-package portal_test
+package directory_test
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
 )
 
 func TestParseHours(t *testing.T) {
@@ -42,12 +43,12 @@ func TestParseHours(t *testing.T) {
 		{in: "mon-fri 09:00-17:00\n\nwed 16:00-18:00", kind: "overlap", line: 3},
 		{in: "mon, mon 09:00-10:00", kind: "repeat", line: 1},
 		{in: "mon <script> 09:00-10:00", kind: "day", line: 1},
-		{in: strings.Repeat("mon 01:00-01:01\n", portal.MaxHourLines+1), kind: "too_many", line: portal.MaxHourLines + 1},
+		{in: strings.Repeat("mon 01:00-01:01\n", directory.MaxHourLines+1), kind: "too_many", line: directory.MaxHourLines + 1},
 	}
 	for _, tt := range tests {
-		always, got, err := portal.ParseHours(tt.in)
+		always, got, err := directory.ParseHours(tt.in)
 		if tt.kind != "" {
-			var le *portal.LineError
+			var le *directory.LineError
 			if !errors.As(err, &le) || le.Kind != tt.kind || le.Line != tt.line {
 				t.Errorf("ParseHours(%q) error = %v, want %s on line %d", tt.in, err, tt.kind, tt.line)
 			}
@@ -61,27 +62,27 @@ func TestParseHours(t *testing.T) {
 
 func TestFormatHoursRoundTrip(t *testing.T) {
 	for _, in := range []string{"Mon–Fri 09:00–13:00\nMon–Fri 14:00–18:00\nSat, Sun 10:00–14:00", "24/7", "Mon, Wed, Fri 08:00–12:00"} {
-		always, hours, err := portal.ParseHours(in)
+		always, hours, err := directory.ParseHours(in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := portal.FormatHours(always, hours, portal.English); got != in {
+		if got := directory.FormatHours(always, hours, portal.English); got != in {
 			t.Errorf("FormatHours(ParseHours(%q)) = %q", in, got)
 		}
-		mn := portal.FormatHours(always, hours, portal.Mongolian)
-		a2, h2, err := portal.ParseHours(mn)
+		mn := directory.FormatHours(always, hours, portal.Mongolian)
+		a2, h2, err := directory.ParseHours(mn)
 		if err != nil || a2 != always || !reflect.DeepEqual(h2, hours) {
 			t.Errorf("Mongolian %q reads back as %v %+v %v", mn, a2, h2, err)
 		}
 	}
-	if got := portal.FormatDays([]time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday}, portal.Mongolian); got != "Даваа–Лхагва, Ням" {
+	if got := directory.FormatDays([]time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday}, portal.Mongolian); got != "Даваа–Лхагва, Ням" {
 		t.Errorf("FormatDays = %q", got)
 	}
 }
 
 func TestParsePhones(t *testing.T) {
 	old := []portal.Phone{{Number: "+976 7011 0300", Example: true}}
-	got, err := portal.ParsePhones("+976 7011 0300 | Оффис | Office\n\n108\n+976 9911 0301 | 24 цаг", old)
+	got, err := directory.ParsePhones("+976 7011 0300 | Оффис | Office\n\n108\n+976 9911 0301 | 24 цаг", old)
 	want := []portal.Phone{
 		{Number: "+976 7011 0300", Description: portal.Text{MN: "Оффис", EN: "Office"}, Example: true},
 		{Number: "108"},
@@ -90,12 +91,12 @@ func TestParsePhones(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("ParsePhones = %+v, %v; want %+v", got, err, want)
 	}
-	if back, _ := portal.ParsePhones(portal.FormatPhones(got), got); !reflect.DeepEqual(back, got) {
+	if back, _ := directory.ParsePhones(directory.FormatPhones(got), got); !reflect.DeepEqual(back, got) {
 		t.Errorf("round trip = %+v", back)
 	}
 	for _, in := range []string{"12345", "108\n<script>alert(1)</script> | x", "+976 7011 03000"} {
-		var le *portal.LineError
-		if _, err := portal.ParsePhones(in, nil); !errors.As(err, &le) || le.Kind != "phone" {
+		var le *directory.LineError
+		if _, err := directory.ParsePhones(in, nil); !errors.As(err, &le) || le.Kind != "phone" {
 			t.Errorf("ParsePhones(%q) error = %v, want a phone problem", in, err)
 		}
 	}
@@ -107,14 +108,14 @@ func TestChangedAndApplyFields(t *testing.T) {
 	b.Name.EN = "Other"
 	b.Always, b.Hours = false, []portal.Schedule{{Days: []time.Weekday{time.Monday}, Opens: "09:00", Closes: "10:00"}}
 	b.Types = append(b.Types, "hotline")
-	keys := portal.ChangedFields(a, b)
+	keys := directory.ChangedFields(a, b)
 	if !reflect.DeepEqual(keys, []string{"name.en", "types", "hours"}) {
 		t.Fatalf("ChangedFields = %v", keys)
 	}
 	c := a.Clone()
-	portal.ApplyFields(c, b, keys)
-	if len(portal.ChangedFields(c, b)) != 0 {
-		t.Errorf("after ApplyFields still differs in %v", portal.ChangedFields(c, b))
+	directory.ApplyFields(c, b, keys)
+	if len(directory.ChangedFields(c, b)) != 0 {
+		t.Errorf("after ApplyFields still differs in %v", directory.ChangedFields(c, b))
 	}
 	b.Types[0] = "changed"
 	if c.Types[0] != "shelter" {
@@ -127,9 +128,9 @@ func FuzzParseHours(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		always, hours, err := portal.ParseHours(in)
+		always, hours, err := directory.ParseHours(in)
 		if err != nil {
-			var le *portal.LineError
+			var le *directory.LineError
 			if !errors.As(err, &le) {
 				t.Fatalf("error %v is not a *LineError", err)
 			}
@@ -142,7 +143,7 @@ func FuzzParseHours(f *testing.F) {
 			t.Fatalf("accepted invalid hours %+v: %v", hours, err)
 		}
 		for _, lang := range portal.Languages {
-			a2, h2, err := portal.ParseHours(portal.FormatHours(always, hours, lang))
+			a2, h2, err := directory.ParseHours(directory.FormatHours(always, hours, lang))
 			if err != nil || a2 != always || len(h2) != len(hours) {
 				t.Fatalf("%s round trip of %q: %v %+v %v", lang, in, a2, h2, err)
 			}
@@ -155,7 +156,7 @@ func FuzzParsePhones(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		phones, err := portal.ParsePhones(in, nil)
+		phones, err := directory.ParsePhones(in, nil)
 		if err != nil {
 			return
 		}
@@ -164,7 +165,7 @@ func FuzzParsePhones(f *testing.F) {
 				t.Fatalf("accepted %q", p.Number)
 			}
 		}
-		back, err := portal.ParsePhones(portal.FormatPhones(phones), nil)
+		back, err := directory.ParsePhones(directory.FormatPhones(phones), nil)
 		if err != nil || !reflect.DeepEqual(back, phones) {
 			t.Fatalf("round trip of %q: %+v %v", in, back, err)
 		}

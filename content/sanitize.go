@@ -10,10 +10,10 @@ import (
 // p-1a2b3c4d-2 and footnote ids. An id of any other shape did not come from us.
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
-// newPolicy returns the sanitizer policy: exactly the markup the pipeline emits, nothing
-// more. It is the second line of defence; goldmark already drops raw HTML and dangerous
-// URLs, but the policy does not rely on that.
-func newPolicy() *bluemonday.Policy {
+// newSanitizer returns the HTML sanitizer (a bluemonday policy): exactly the markup the
+// pipeline emits, nothing more. It is the second line of defence; goldmark already drops
+// raw HTML and dangerous URLs, but the sanitizer does not rely on that.
+func newSanitizer() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr",
 		"em", "strong", "del", "code", "pre", "blockquote", "ul", "ol", "li",

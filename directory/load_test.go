@@ -1,4 +1,4 @@
-package content
+package directory
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestStarterDirectory(t *testing.T) {
-	g, terms, orgs, err := LoadStarterDirectory()
+	g, terms, orgs, err := LoadStarter()
 	if err != nil {
 		t.Fatalf("starter directory: %v", err)
 	}
@@ -89,8 +89,8 @@ services:
     assured_date: 2025-06-01
 `
 
-func TestLoadDirectoryOrgBroken(t *testing.T) {
-	g, terms, _, err := LoadStarterDirectory()
+func TestLoadOrgBroken(t *testing.T) {
+	g, terms, _, err := LoadStarter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestLoadDirectoryOrgBroken(t *testing.T) {
 	}
 	const name = "organizations/test-org.yaml"
 	load := func(doc string) error {
-		o, lines, err := loadDirectoryOrg(name, []byte(doc))
+		o, lines, err := loadOrg(name, []byte(doc))
 		if err != nil {
 			return err
 		}
@@ -147,9 +147,9 @@ func TestLoadDirectoryOrgBroken(t *testing.T) {
 	}
 }
 
-func TestLoadDirectoryOrgSyntax(t *testing.T) {
+func TestLoadOrgSyntax(t *testing.T) {
 	for _, doc := range []string{"", "id: [unclosed", "- a list\n", "id: x\n  bad: indent\n"} {
-		_, err := LoadDirectoryOrg("organizations/x.yaml", []byte(doc))
+		_, err := LoadOrg("organizations/x.yaml", []byte(doc))
 		if portal.ErrorCode(err) != portal.EINVALID || !strings.Contains(err.Error(), "organizations/x.yaml") {
 			t.Errorf("%q: error %v, want EINVALID naming the file", doc, err)
 		}

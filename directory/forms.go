@@ -1,11 +1,14 @@
-package portal
+package directory
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/gobidialogue/portal"
 )
 
 // The edit forms of the directory write opening hours and phones as lines of text, in
@@ -61,8 +64,8 @@ var alwaysWords = []string{"always", "24/7", "24 hours", "24 цаг", "үргэ�
 // ParseHours reads opening hours, one range per line: days, then times, such as
 // "Mon-Fri 09:00-17:00", "Даваа-Баасан 09:00-13:00, 14:00-18:00" or "sat, sun 10:00-14:00".
 // A field that says only "24/7" (or "always", "24 цаг") means open 24 hours. Blank lines
-// are skipped. The result passes ValidSchedules, or the error is a *LineError.
-func ParseHours(text string) (always bool, hours []Schedule, err error) {
+// are skipped. The result passes portal.ValidSchedules, or the error is a *LineError.
+func ParseHours(text string) (always bool, hours []portal.Schedule, err error) {
 	if slices.Contains(alwaysWords, strings.ToLower(strings.TrimSpace(text))) {
 		return true, nil, nil
 	}
@@ -90,7 +93,7 @@ func ParseHours(text string) (always bool, hours []Schedule, err error) {
 			if !ok || !hhmm.MatchString(pad(opens)) || !hhmm.MatchString(pad(closes)) {
 				return false, nil, &LineError{n + 1, "time", r}
 			}
-			s := Schedule{Days: days, Opens: pad(opens), Closes: pad(closes)}
+			s := portal.Schedule{Days: days, Opens: pad(opens), Closes: pad(closes)}
 			if s.Closes <= s.Opens {
 				return false, nil, &LineError{n + 1, "order", r}
 			}
@@ -98,12 +101,12 @@ func ParseHours(text string) (always bool, hours []Schedule, err error) {
 			lineOf = append(lineOf, n+1)
 		}
 	}
-	if err := ValidSchedules(hours); err != nil {
+	if err := portal.ValidSchedules(hours); err != nil {
 		// The only problems left are overlaps and repeated days; find the line.
 		for i := range hours {
-			if ValidSchedules(hours[:i+1]) != nil {
+			if portal.ValidSchedules(hours[:i+1]) != nil {
 				kind := "overlap"
-				if ValidSchedules(hours[i:i+1]) != nil {
+				if portal.ValidSchedules(hours[i:i+1]) != nil {
 					kind = "repeat"
 				}
 				return false, nil, &LineError{lineOf[i], kind, ""}
@@ -113,6 +116,9 @@ func ParseHours(text string) (always bool, hours []Schedule, err error) {
 	}
 	return false, hours, nil
 }
+
+// hhmm matches a time of day from 00:00 to 23:59, as portal.ValidSchedules wants it.
+var hhmm = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 // normDash turns the dashes people type into "-".
 func normDash(s string) string {
@@ -158,16 +164,16 @@ func parseDays(s string) ([]time.Weekday, *LineError) {
 }
 
 // dayLabels are the day names FormatHours writes.
-var dayLabels = map[Language][7]string{
-	English:   {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
-	Mongolian: {"Даваа", "Мягмар", "Лхагва", "Пүрэв", "Баасан", "Бямба", "Ням"},
+var dayLabels = map[portal.Language][7]string{
+	portal.English:   {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
+	portal.Mongolian: {"Даваа", "Мягмар", "Лхагва", "Пүрэв", "Баасан", "Бямба", "Ням"},
 }
 
 // FormatDays writes days in lang, with runs of three or more as ranges: "Mon–Fri, Sun".
-func FormatDays(days []time.Weekday, lang Language) string {
+func FormatDays(days []time.Weekday, lang portal.Language) string {
 	labels, ok := dayLabels[lang]
 	if !ok {
-		labels = dayLabels[Mongolian]
+		labels = dayLabels[portal.Mongolian]
 	}
 	var on [7]bool
 	for _, d := range days {
@@ -199,7 +205,7 @@ func FormatDays(days []time.Weekday, lang Language) string {
 
 // FormatHours writes hours as ParseHours reads them, a range per line, in lang; "24/7" for
 // a service open all the time.
-func FormatHours(always bool, hours []Schedule, lang Language) string {
+func FormatHours(always bool, hours []portal.Schedule, lang portal.Language) string {
 	if always {
 		return "24/7"
 	}
@@ -213,8 +219,8 @@ func FormatHours(always bool, hours []Schedule, lang Language) string {
 // ParsePhones reads phones, one per line: the number, then optionally "|" and what it is in
 // Mongolian, then "|" and in English: "+976 7011 0300 | Оффис | Office". A number that
 // was in old keeps its example mark.
-func ParsePhones(text string, old []Phone) ([]Phone, error) {
-	var phones []Phone
+func ParsePhones(text string, old []portal.Phone) ([]portal.Phone, error) {
+	var phones []portal.Phone
 	for n, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -227,9 +233,9 @@ func ParsePhones(text string, old []Phone) ([]Phone, error) {
 		for len(parts) < 3 {
 			parts = append(parts, "")
 		}
-		p := Phone{Number: strings.TrimSpace(parts[0]),
-			Description: Text{MN: strings.TrimSpace(parts[1]), EN: strings.TrimSpace(parts[2])}}
-		if ValidPhone(p.Number) != nil || strings.ContainsFunc(line, unicode.IsControl) {
+		p := portal.Phone{Number: strings.TrimSpace(parts[0]),
+			Description: portal.Text{MN: strings.TrimSpace(parts[1]), EN: strings.TrimSpace(parts[2])}}
+		if portal.ValidPhone(p.Number) != nil || strings.ContainsFunc(line, unicode.IsControl) {
 			return nil, &LineError{n + 1, "phone", p.Number}
 		}
 		for _, o := range old {
@@ -243,7 +249,7 @@ func ParsePhones(text string, old []Phone) ([]Phone, error) {
 }
 
 // FormatPhones writes phones as ParsePhones reads them.
-func FormatPhones(phones []Phone) string {
+func FormatPhones(phones []portal.Phone) string {
 	lines := make([]string, len(phones))
 	for i, p := range phones {
 		lines[i] = p.Number
@@ -265,15 +271,15 @@ type ServiceField struct {
 // copied from one service to another. The table below is the one list of them.
 type serviceField struct {
 	key  string
-	text func(s *Service, lang Language) string
-	copy func(dst, src *Service)
+	text func(s *portal.Service, lang portal.Language) string
+	copy func(dst, src *portal.Service)
 }
 
 // bilingual returns the two fields, Mongolian then English, of a Text of a service.
-func bilingual(name string, t func(*Service) *Text) []serviceField {
+func bilingual(name string, t func(*portal.Service) *portal.Text) []serviceField {
 	return []serviceField{
-		{name + ".mn", func(s *Service, _ Language) string { return t(s).MN }, func(d, s *Service) { t(d).MN = t(s).MN }},
-		{name + ".en", func(s *Service, _ Language) string { return t(s).EN }, func(d, s *Service) { t(d).EN = t(s).EN }},
+		{name + ".mn", func(s *portal.Service, _ portal.Language) string { return t(s).MN }, func(d, s *portal.Service) { t(d).MN = t(s).MN }},
+		{name + ".en", func(s *portal.Service, _ portal.Language) string { return t(s).EN }, func(d, s *portal.Service) { t(d).EN = t(s).EN }},
 	}
 }
 
@@ -283,31 +289,33 @@ func sortedList(l []string) string { return strings.Join(slices.Sorted(slices.Va
 // serviceFields are the editable fields of a service, in form order. Copies share no
 // slices with their source: ApplyFields clones it first.
 var serviceFields = slices.Concat(
-	bilingual("name", func(s *Service) *Text { return &s.Name }),
-	bilingual("description", func(s *Service) *Text { return &s.Description }),
-	bilingual("eligibility", func(s *Service) *Text { return &s.Eligibility }),
-	bilingual("application_process", func(s *Service) *Text { return &s.ApplicationProcess }),
-	bilingual("fees", func(s *Service) *Text { return &s.Fees }),
+	bilingual("name", func(s *portal.Service) *portal.Text { return &s.Name }),
+	bilingual("description", func(s *portal.Service) *portal.Text { return &s.Description }),
+	bilingual("eligibility", func(s *portal.Service) *portal.Text { return &s.Eligibility }),
+	bilingual("application_process", func(s *portal.Service) *portal.Text { return &s.ApplicationProcess }),
+	bilingual("fees", func(s *portal.Service) *portal.Text { return &s.Fees }),
 	[]serviceField{
-		{"free", func(s *Service, _ Language) string { return map[bool]string{true: "✓", false: "—"}[s.Free] },
-			func(d, s *Service) { d.Free = s.Free }},
-		{"types", func(s *Service, _ Language) string { return sortedList(s.Types) },
-			func(d, s *Service) { d.Types = s.Types }},
-		{"languages", func(s *Service, _ Language) string { return sortedList(s.Languages) },
-			func(d, s *Service) { d.Languages = s.Languages }},
-		{"hours", func(s *Service, lang Language) string { return FormatHours(s.Always, s.Hours, lang) },
-			func(d, s *Service) { d.Always, d.Hours = s.Always, s.Hours }},
-		{"area", func(s *Service, _ Language) string {
+		{"free", func(s *portal.Service, _ portal.Language) string {
+			return map[bool]string{true: "✓", false: "—"}[s.Free]
+		},
+			func(d, s *portal.Service) { d.Free = s.Free }},
+		{"types", func(s *portal.Service, _ portal.Language) string { return sortedList(s.Types) },
+			func(d, s *portal.Service) { d.Types = s.Types }},
+		{"languages", func(s *portal.Service, _ portal.Language) string { return sortedList(s.Languages) },
+			func(d, s *portal.Service) { d.Languages = s.Languages }},
+		{"hours", func(s *portal.Service, lang portal.Language) string { return FormatHours(s.Always, s.Hours, lang) },
+			func(d, s *portal.Service) { d.Always, d.Hours = s.Always, s.Hours }},
+		{"area", func(s *portal.Service, _ portal.Language) string {
 			var area []string
 			for _, p := range s.Area {
 				area = append(area, strings.TrimSuffix(p.Aimag+"/"+p.Soum, "/"))
 			}
 			return sortedList(area)
-		}, func(d, s *Service) { d.Area = s.Area }},
-		{"locations", func(s *Service, _ Language) string { return sortedList(s.LocationIDs) },
-			func(d, s *Service) { d.LocationIDs = s.LocationIDs }},
-		{"phones", func(s *Service, _ Language) string { return FormatPhones(s.Phones) },
-			func(d, s *Service) { d.Phones = s.Phones }},
+		}, func(d, s *portal.Service) { d.Area = s.Area }},
+		{"locations", func(s *portal.Service, _ portal.Language) string { return sortedList(s.LocationIDs) },
+			func(d, s *portal.Service) { d.LocationIDs = s.LocationIDs }},
+		{"phones", func(s *portal.Service, _ portal.Language) string { return FormatPhones(s.Phones) },
+			func(d, s *portal.Service) { d.Phones = s.Phones }},
 	},
 )
 
@@ -321,7 +329,7 @@ var ServiceFieldKeys = func() []string {
 }()
 
 // Fields returns the editable fields of s as text, in lang where a field is worded (hours).
-func (s *Service) Fields(lang Language) []ServiceField {
+func Fields(s *portal.Service, lang portal.Language) []ServiceField {
 	out := make([]ServiceField, len(serviceFields))
 	for i, f := range serviceFields {
 		out[i] = ServiceField{f.key, f.text(s, lang)}
@@ -330,8 +338,8 @@ func (s *Service) Fields(lang Language) []ServiceField {
 }
 
 // ChangedFields returns the keys of the fields where a and b differ.
-func ChangedFields(a, b *Service) []string {
-	fa, fb := a.Fields(English), b.Fields(English)
+func ChangedFields(a, b *portal.Service) []string {
+	fa, fb := Fields(a, portal.English), Fields(b, portal.English)
 	var keys []string
 	for i := range fa {
 		if fa[i].Value != fb[i].Value {
@@ -342,7 +350,7 @@ func ChangedFields(a, b *Service) []string {
 }
 
 // ApplyFields copies the fields named by keys from src to dst.
-func ApplyFields(dst, src *Service, keys []string) {
+func ApplyFields(dst, src *portal.Service, keys []string) {
 	src = src.Clone()
 	for _, f := range serviceFields {
 		if slices.Contains(keys, f.key) {

@@ -1,4 +1,4 @@
-package content
+package directory
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ import (
 	"github.com/gobidialogue/portal"
 )
 
-// The YAML shapes of the directory's data files (content/starter/directory/README.md).
+// The YAML shapes of the directory's data files (starter/README.md).
 
 type yText struct {
 	MN string `yaml:"mn"`
@@ -279,7 +279,7 @@ func join(p, key string) string {
 func LoadGazetteer(fsys fs.FS, path string) (*portal.Gazetteer, error) {
 	data, err := fs.ReadFile(fsys, path)
 	if err != nil {
-		return nil, fmt.Errorf("content: gazetteer: %w", err)
+		return nil, fmt.Errorf("directory: gazetteer: %w", err)
 	}
 	var y yGazetteer
 	if _, err := decodeStrict(path, data, &y); err != nil {
@@ -299,7 +299,7 @@ func LoadGazetteer(fsys fs.FS, path string) (*portal.Gazetteer, error) {
 		aimag := portal.Aimag{ID: a.ID, Name: portal.Text{MN: a.MN, EN: a.EN}, Aliases: a.Aliases, Latitude: lat, Longitude: lon}
 		for j, s := range append(a.Soums, a.Districts...) {
 			lat, lon, err := center(s.Center)
-			if err != nil || !portal.ValidSlug(s.ID) || slices(aimag.Soums, s.ID) {
+			if err != nil || !portal.ValidSlug(s.ID) || hasSoum(aimag.Soums, s.ID) {
 				return nil, fileError(path, fmt.Sprintf("%s.soums[%d]", p, j), 0, fmt.Sprintf("soum %q needs a unique slug id and center [lat, lon]", s.ID))
 			}
 			aimag.Soums = append(aimag.Soums, portal.Soum{ID: s.ID, Name: portal.Text{MN: s.MN, EN: s.EN}, Aliases: s.Aliases, Latitude: lat, Longitude: lon})
@@ -309,7 +309,8 @@ func LoadGazetteer(fsys fs.FS, path string) (*portal.Gazetteer, error) {
 	return g, nil
 }
 
-func slices(soums []portal.Soum, id string) bool {
+// hasSoum reports whether soums has one with id.
+func hasSoum(soums []portal.Soum, id string) bool {
 	for _, s := range soums {
 		if s.ID == id {
 			return true
@@ -333,7 +334,7 @@ func center(c []*float64) (lat, lon *float64, err error) {
 func LoadTaxonomy(fsys fs.FS, path string) ([]portal.TaxonomyTerm, error) {
 	data, err := fs.ReadFile(fsys, path)
 	if err != nil {
-		return nil, fmt.Errorf("content: taxonomy: %w", err)
+		return nil, fmt.Errorf("directory: taxonomy: %w", err)
 	}
 	var y yTaxonomy
 	if _, err := decodeStrict(path, data, &y); err != nil {
@@ -358,14 +359,14 @@ var days = map[string]time.Weekday{
 	"fr": time.Friday, "sa": time.Saturday, "su": time.Sunday,
 }
 
-// LoadDirectoryOrg reads one organisation file of the directory. name is used in errors.
+// LoadOrg reads one organisation file of the directory. name is used in errors.
 // It checks the file's shape (unknown keys are errors) but not its content: call Validate.
-func LoadDirectoryOrg(name string, data []byte) (*portal.DirectoryOrg, error) {
-	o, _, err := loadDirectoryOrg(name, data)
+func LoadOrg(name string, data []byte) (*portal.DirectoryOrg, error) {
+	o, _, err := loadOrg(name, data)
 	return o, err
 }
 
-func loadDirectoryOrg(name string, data []byte) (*portal.DirectoryOrg, map[string]int, error) {
+func loadOrg(name string, data []byte) (*portal.DirectoryOrg, map[string]int, error) {
 	var y yOrg
 	lines, err := decodeStrict(name, data, &y)
 	if err != nil {
@@ -446,19 +447,11 @@ func validateOrg(name string, o *portal.DirectoryOrg, lines map[string]int, g *p
 	return err
 }
 
-// StarterDirectory is where the bundled directory data lives in Starter().
-const StarterDirectory = "directory"
-
-// LoadStarterDirectory reads and validates the bundled directory data. It reports every
+// Load reads and validates directory data laid out as the starter directory is:
+// dir/gazetteer.yaml, dir/taxonomy.yaml and dir/organizations/*.yaml. It reports every
 // problem, each naming its file and field, joined in one error; the organisations returned
 // are those without problems.
-func LoadStarterDirectory() (*portal.Gazetteer, []portal.TaxonomyTerm, []*portal.DirectoryOrg, error) {
-	return LoadDirectory(Starter(), StarterDirectory)
-}
-
-// LoadDirectory reads and validates directory data laid out as in the starter content:
-// dir/gazetteer.yaml, dir/taxonomy.yaml and dir/organizations/*.yaml.
-func LoadDirectory(fsys fs.FS, dir string) (*portal.Gazetteer, []portal.TaxonomyTerm, []*portal.DirectoryOrg, error) {
+func Load(fsys fs.FS, dir string) (*portal.Gazetteer, []portal.TaxonomyTerm, []*portal.DirectoryOrg, error) {
 	g, err := LoadGazetteer(fsys, path.Join(dir, "gazetteer.yaml"))
 	if err != nil {
 		return nil, nil, nil, err
@@ -473,7 +466,7 @@ func LoadDirectory(fsys fs.FS, dir string) (*portal.Gazetteer, []portal.Taxonomy
 	}
 	names, err := fs.Glob(fsys, path.Join(dir, "organizations", "*.yaml"))
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("content: directory: %w", err)
+		return nil, nil, nil, fmt.Errorf("directory: %w", err)
 	}
 	sort.Strings(names)
 	var orgs []*portal.DirectoryOrg
@@ -496,9 +489,9 @@ func LoadDirectory(fsys fs.FS, dir string) (*portal.Gazetteer, []portal.Taxonomy
 func loadOrgFile(fsys fs.FS, name string, g *portal.Gazetteer, known map[string]bool) (*portal.DirectoryOrg, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("content: directory: %w", err)
+		return nil, fmt.Errorf("directory: %w", err)
 	}
-	o, lines, err := loadDirectoryOrg(name, data)
+	o, lines, err := loadOrg(name, data)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package content_test
+package directory_test
 
 import (
 	"context"
@@ -7,15 +7,15 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/store"
 )
 
-func newEditor(t *testing.T) (*content.DirectoryEditor, *store.DB, []*portal.DirectoryOrg) {
+func newEditor(t *testing.T) (*directory.Editor, *store.DB, []*portal.DirectoryOrg) {
 	t.Helper()
 	db := storetest.Open(t)
-	g, terms, orgs, err := content.LoadStarterDirectory()
+	g, terms, orgs, err := directory.LoadStarter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func newEditor(t *testing.T) (*content.DirectoryEditor, *store.DB, []*portal.Dir
 		}
 	}
 	clock := func() time.Time { return time.Date(2026, 11, 27, 4, 0, 0, 0, time.UTC) }
-	return &content.DirectoryEditor{Store: db, Audit: db, Gazetteer: g, Terms: terms, Now: clock}, db, orgs
+	return &directory.Editor{Store: db, Audit: db, Gazetteer: g, Terms: terms, Now: clock}, db, orgs
 }
 
 func TestEditorChecksPolicy(t *testing.T) {
