@@ -14,7 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory/hsds"
 )
 
 // The HSDS API: the public referral directory as Open Referral HSDS 3.0 JSON, in the shape
@@ -70,7 +70,7 @@ type hsdsErrorBody struct {
 type hsdsRequest struct {
 	p   Page
 	d   *portal.Directory
-	m   *content.HSDSMapper
+	m   *hsds.Mapper
 	q   url.Values
 	off int // paging: the first item
 	per int
@@ -89,7 +89,7 @@ func (h *Handlers) hsds(c *gin.Context) *hsdsRequest {
 		h.hsdsError(c, &r.p, err)
 		return nil
 	}
-	r.d, r.m = d, content.NewHSDSMapper(r.p.Lang, h.Gazetteer, h.Taxonomy)
+	r.d, r.m = d, hsds.NewMapper(r.p.Lang, h.Gazetteer, h.Taxonomy)
 	return r
 }
 
@@ -260,8 +260,8 @@ func (r *hsdsRequest) termCode(v string) string {
 
 // taxonomyID returns the HSDS id of the taxonomy named by its id or name, or "".
 func (r *hsdsRequest) taxonomyID(v string) string {
-	for _, name := range []string{content.ServiceTypesTaxonomy, content.PortalTaxonomy} {
-		if id := content.HSDSID("taxonomy", name); v == name || strings.ToLower(v) == id {
+	for _, name := range []string{hsds.ServiceTypesTaxonomy, hsds.PortalTaxonomy} {
+		if id := hsds.ID("taxonomy", name); v == name || strings.ToLower(v) == id {
 			return id
 		}
 	}
@@ -273,12 +273,12 @@ func findHSDSOrg(d *portal.Directory, v string) *portal.DirectoryOrg {
 	if o := d.Org(v); o != nil {
 		return o
 	}
-	if !content.IsUUID(v) {
+	if !hsds.IsUUID(v) {
 		return nil
 	}
 	v = strings.ToLower(v)
 	for _, o := range d.Orgs {
-		if content.HSDSID("organization", o.ID) == v {
+		if hsds.ID("organization", o.ID) == v {
 			return o
 		}
 	}
@@ -291,12 +291,12 @@ func findHSDSService(d *portal.Directory, v string) (*portal.Service, *portal.Di
 	if s, o := d.Service(v); s != nil {
 		return s, o
 	}
-	if !content.IsUUID(v) {
+	if !hsds.IsUUID(v) {
 		return nil, nil
 	}
 	v = strings.ToLower(v)
 	for _, s := range d.Services() {
-		if content.HSDSID("service", s.ID) == v {
+		if hsds.ID("service", s.ID) == v {
 			return d.Service(s.ID)
 		}
 	}
@@ -304,7 +304,7 @@ func findHSDSService(d *portal.Directory, v string) (*portal.Service, *portal.Di
 }
 
 // keeps reports whether the service has what f asks of its organisation and attributes.
-func (f *serviceFilter) keeps(m *content.HSDSMapper, hit portal.Hit) bool {
+func (f *serviceFilter) keeps(m *hsds.Mapper, hit portal.Hit) bool {
 	if f.org != nil && hit.Org.ID != f.org.ID {
 		return false
 	}
@@ -346,7 +346,7 @@ func (h *Handlers) HandleHSDSServices(c *gin.Context) {
 		}
 	}
 	h.writeJSON(c, http.StatusOK, r.page(len(hits), func(from, to int) any {
-		out := []content.HSDSService{}
+		out := []hsds.Service{}
 		for _, hit := range hits[from:to] {
 			if f.full {
 				out = append(out, r.m.Service(hit.Org, hit.Service))
@@ -373,10 +373,10 @@ func (h *Handlers) HandleHSDSService(c *gin.Context) {
 	h.writeJSON(c, http.StatusOK, r.m.Service(o, s))
 }
 
-// HandleHSDSOrganizations serves GET /api/hsds/organizations: a page of organisations,
+// HandleHSDSOrganisations serves GET /api/hsds/organizations: a page of organisations,
 // flat; with full=true with their locations and phones, with full_service=true also with
 // their services fully nested.
-func (h *Handlers) HandleHSDSOrganizations(c *gin.Context) {
+func (h *Handlers) HandleHSDSOrganisations(c *gin.Context) {
 	r := h.hsds(c)
 	if r == nil {
 		return
@@ -403,15 +403,15 @@ func (h *Handlers) HandleHSDSOrganizations(c *gin.Context) {
 		}
 	}
 	h.writeJSON(c, http.StatusOK, r.page(len(orgs), func(from, to int) any {
-		out := []content.HSDSOrganization{}
+		out := []hsds.Organisation{}
 		for _, o := range orgs[from:to] {
 			switch {
 			case fullService:
 				out = append(out, r.organization(o, true))
 			case full:
-				out = append(out, r.m.Organization(o))
+				out = append(out, r.m.Organisation(o))
 			default:
-				out = append(out, r.m.OrganizationSummary(o))
+				out = append(out, r.m.OrganisationSummary(o))
 			}
 		}
 		return out
@@ -420,15 +420,15 @@ func (h *Handlers) HandleHSDSOrganizations(c *gin.Context) {
 
 // organization returns o fully nested with its services: their one-to-one fields, or
 // fully nested when full.
-func (r *hsdsRequest) organization(o *portal.DirectoryOrg, full bool) content.HSDSOrganization {
-	org := r.m.Organization(o)
-	org.Services = []content.HSDSService{}
+func (r *hsdsRequest) organization(o *portal.DirectoryOrg, full bool) hsds.Organisation {
+	org := r.m.Organisation(o)
+	org.Services = []hsds.Service{}
 	for i := range o.Services {
 		svc := r.m.ServiceSummary(o, &o.Services[i])
 		if full {
 			svc = r.m.Service(o, &o.Services[i])
 		}
-		svc.Organization = nil // it is the organisation answered
+		svc.Organisation = nil // it is the organisation answered
 		org.Services = append(org.Services, svc)
 	}
 	return org
@@ -445,9 +445,9 @@ func matchesWords(search string, texts ...string) bool {
 	return true
 }
 
-// HandleHSDSOrganization serves GET /api/hsds/organizations/{id}: the organisation fully
+// HandleHSDSOrganisation serves GET /api/hsds/organizations/{id}: the organisation fully
 // nested, with its services (fully nested with full_service=true).
-func (h *Handlers) HandleHSDSOrganization(c *gin.Context) {
+func (h *Handlers) HandleHSDSOrganisation(c *gin.Context) {
 	r := h.hsds(c)
 	if r == nil {
 		return
@@ -486,14 +486,14 @@ func (h *Handlers) HandleHSDSTaxonomyTerms(c *gin.Context) {
 		h.hsdsError(c, &r.p, err)
 		return
 	}
-	var terms []content.HSDSTaxonomyTerm
+	var terms []hsds.TaxonomyTerm
 	for _, t := range r.m.TaxonomyTerms() {
 		if (taxonomy == "" || t.TaxonomyID == taxonomy) && matchesWords(search, t.Code, t.Name, t.Description) {
 			terms = append(terms, t)
 		}
 	}
 	h.writeJSON(c, http.StatusOK, r.page(len(terms), func(from, to int) any {
-		return append([]content.HSDSTaxonomyTerm{}, terms[from:to]...)
+		return append([]hsds.TaxonomyTerm{}, terms[from:to]...)
 	}))
 }
 
@@ -526,7 +526,7 @@ func (h *Handlers) HandleHSDSTaxonomies(c *gin.Context) {
 	}
 	all := r.m.Taxonomies()
 	h.writeJSON(c, http.StatusOK, r.page(len(all), func(from, to int) any {
-		return append([]content.HSDSTaxonomy{}, all[from:to]...)
+		return append([]hsds.Taxonomy{}, all[from:to]...)
 	}))
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/directory/hsds"
 )
 
 // apiPage is a page of the HSDS API.
@@ -47,7 +47,7 @@ func (p *apiPage) ids(t *testing.T) []string {
 func hsdsIDs(kind string, ids ...string) []string {
 	var out []string
 	for _, id := range ids {
-		out = append(out, content.HSDSID(kind, id))
+		out = append(out, hsds.ID(kind, id))
 	}
 	slices.Sort(out)
 	return out
@@ -96,7 +96,7 @@ func TestHSDSAPI(t *testing.T) {
 				t.Errorf("shelters %v", p.ids(t))
 			}
 		}},
-		{name: "by term UUID", target: "/api/hsds/services?taxonomy_term_id=" + strings.ToUpper(content.HSDSID("taxonomy_term", "shelter")), status: 200,
+		{name: "by term UUID", target: "/api/hsds/services?taxonomy_term_id=" + strings.ToUpper(hsds.ID("taxonomy_term", "shelter")), status: 200,
 			page: func(t *testing.T, p *apiPage) {
 				if p.TotalItems != len(shelters) {
 					t.Errorf("%d shelters", p.TotalItems)
@@ -118,7 +118,7 @@ func TestHSDSAPI(t *testing.T) {
 				t.Errorf("services %v", p.ids(t))
 			}
 		}},
-		{name: "by organisation UUID and search", target: "/api/hsds/services?search=vocational&organization_id=" + content.HSDSID("organization", "ub-safe-house"),
+		{name: "by organisation UUID and search", target: "/api/hsds/services?search=vocational&organization_id=" + hsds.ID("organization", "ub-safe-house"),
 			status: 200, page: func(t *testing.T, p *apiPage) {
 				if !slices.Equal(p.ids(t), hsdsIDs("service", "ub-safe-house-reintegration")) {
 					t.Errorf("services %v", p.ids(t))
@@ -135,8 +135,8 @@ func TestHSDSAPI(t *testing.T) {
 		{name: "list services are flat", target: "/api/hsds/services?organization_id=ub-safe-house", status: 200,
 			body: []string{`"organization":{`}, absent: []string{`"schedules"`, `"phones"`}},
 		{name: "service by slug, English", target: "/api/hsds/services/ub-safe-house-shelter", header: en, status: 200,
-			body: []string{`"id":"` + content.HSDSID("service", "ub-safe-house-shelter") + `"`, `"name":"Shelter for victims of trafficking (example)"`, `"byday":"MO,TU,WE,TH,FR,SA,SU"`}},
-		{name: "service by UUID, Mongolian", target: "/api/hsds/services/" + content.HSDSID("service", "ub-safe-house-shelter") + "?lang=mn", status: 200,
+			body: []string{`"id":"` + hsds.ID("service", "ub-safe-house-shelter") + `"`, `"name":"Shelter for victims of trafficking (example)"`, `"byday":"MO,TU,WE,TH,FR,SA,SU"`}},
+		{name: "service by UUID, Mongolian", target: "/api/hsds/services/" + hsds.ID("service", "ub-safe-house-shelter") + "?lang=mn", status: 200,
 			body: []string{`"name":"Хүн худалдаалах гэмт хэргийн хохирогчдын хамгаалах байр (жишээ)"`}},
 		{name: "unknown service, English", target: "/api/hsds/services/no-such-service", header: en, status: 404,
 			body: []string{`"status":404`, `There is no service \"no-such-service\"`}},
@@ -167,8 +167,8 @@ func TestHSDSAPI(t *testing.T) {
 				}
 			}, body: []string{`"locations":[`, `"identifier":"ub-safe-house"`}},
 		{name: "organisation with its services", target: "/api/hsds/organizations/ub-safe-house", status: 200,
-			body: []string{`"services":[{"id":"` + content.HSDSID("service", "ub-safe-house-shelter")}, absent: []string{`"schedules"`}},
-		{name: "organisation with full services", target: "/api/hsds/organizations/" + content.HSDSID("organization", "ub-safe-house") + "?full_service=true",
+			body: []string{`"services":[{"id":"` + hsds.ID("service", "ub-safe-house-shelter")}, absent: []string{`"schedules"`}},
+		{name: "organisation with full services", target: "/api/hsds/organizations/" + hsds.ID("organization", "ub-safe-house") + "?full_service=true",
 			status: 200, body: []string{`"schedules":[`}},
 		{name: "unknown organisation by id", target: "/api/hsds/organizations/nope", header: en, status: 404, body: []string{"There is no organization"}},
 		{name: "taxonomy terms", target: "/api/hsds/taxonomy_terms", status: 200, page: func(t *testing.T, p *apiPage) {
@@ -176,7 +176,7 @@ func TestHSDSAPI(t *testing.T) {
 				t.Errorf("%d terms", p.TotalItems)
 			}
 		}},
-		{name: "taxonomy terms of the service types", target: "/api/hsds/taxonomy_terms?taxonomy_id=" + content.HSDSID("taxonomy", content.ServiceTypesTaxonomy),
+		{name: "taxonomy terms of the service types", target: "/api/hsds/taxonomy_terms?taxonomy_id=" + hsds.ID("taxonomy", hsds.ServiceTypesTaxonomy),
 			status: 200, page: func(t *testing.T, p *apiPage) {
 				if p.TotalItems != 10 {
 					t.Errorf("%d terms", p.TotalItems)
@@ -251,7 +251,7 @@ func TestHSDSAPIConfidential(t *testing.T) {
 	for _, o := range append(slices.Clone(s.orgs), hostileDirectoryOrg()) {
 		for _, l := range o.Locations {
 			if l.Confidential {
-				hidden[content.HSDSID("location", l.ID)] = true
+				hidden[hsds.ID("location", l.ID)] = true
 				if o.ID != "hostile-org" { // its address is the text of every field
 					addresses = append(addresses, l.Address.MN, l.Address.EN)
 				}
@@ -325,12 +325,12 @@ func checkHidden(t *testing.T, target string, v any, hidden map[string]bool) int
 }
 
 // TestHSDSAPIValidates checks the API's services and organisations against the official
-// HSDS schemas (the copies in content/testdata/hsds-schema).
+// HSDS schemas (the copies in directory/hsds/testdata/hsds-schema).
 func TestHSDSAPIValidates(t *testing.T) {
 	s := directorySite(t)
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
-	names, _ := filepath.Glob("../content/testdata/hsds-schema/*.json")
+	names, _ := filepath.Glob("../directory/hsds/testdata/hsds-schema/*.json")
 	if len(names) < 15 {
 		t.Fatalf("%d schema files", len(names))
 	}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/directory"
+	"github.com/gobidialogue/portal/directory/hsds"
 )
 
 // exportHSDS serves `portal export --hsds DIR`: the public directory as HSDS 3.0, one
@@ -26,12 +26,12 @@ func exportHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error
 	if err != nil {
 		return err
 	}
-	sum, err := content.ExportHSDS(d, terms, g, dir)
+	sum, err := hsds.Export(d, terms, g, dir)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Exported the directory as HSDS 3.0 to %s: %d organisations, %d services, %d locations, in %s (%d files).\n",
-		dir, sum.Organizations, sum.Services, sum.Locations, languageList(sum.Languages), sum.Files)
+		dir, sum.Organisations, sum.Services, sum.Locations, languageList(sum.Languages), sum.Files)
 	return nil
 }
 
@@ -50,7 +50,7 @@ func importHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error
 	if err != nil {
 		return err
 	}
-	orgs, err := content.ImportHSDS(os.DirFS(dir), content.HSDSImportOptions{Gazetteer: g, Terms: terms, Existing: d})
+	orgs, err := hsds.Import(os.DirFS(dir), hsds.ImportOptions{Gazetteer: g, Terms: terms, Existing: d})
 	if err != nil {
 		return fmt.Errorf("import: nothing was imported:\n%s", errText(err))
 	}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/directory"
+	"github.com/gobidialogue/portal/directory/hsds"
 )
 
 // writeStarterHSDS writes the HSDS export of the public starter directory to dir, with
@@ -31,7 +31,7 @@ func writeStarterHSDS(t *testing.T, dir string) {
 		}
 		public = append(public, p)
 	}
-	if _, err := content.ExportHSDS(portal.NewDirectory(public, "starter"), terms, g, dir); err != nil {
+	if _, err := hsds.Export(portal.NewDirectory(public, "starter"), terms, g, dir); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -117,7 +117,7 @@ func TestHSDSImportBadInputWritesNothing(t *testing.T) {
 	services := filepath.Join(src, "en", "services.csv")
 	b, _ = os.ReadFile(services)
 	lines := strings.SplitN(string(b), "\n", 3)
-	lines[1] = strings.Replace(lines[1], content.HSDSID("organization", "child-family-agency"), "00000000-0000-4000-8000-000000000000", 1)
+	lines[1] = strings.Replace(lines[1], hsds.ID("organization", "child-family-agency"), "00000000-0000-4000-8000-000000000000", 1)
 	if err := os.WriteFile(services, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package content
+package hsds
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 // hsdsDataPackage is the HSDS 3.0 Tabular Data Package (hsds/SOURCE.md): the tables, their
 // fields in order, and their keys.
 //
-//go:embed hsds/datapackage.json
+//go:embed spec/datapackage.json
 var hsdsDataPackage []byte
 
 // dpField is a field of a table of the data package.
@@ -71,13 +71,13 @@ var hsdsResources = sync.OnceValue(func() []*dpResource {
 		Resources []json.RawMessage `json:"resources"`
 	}
 	if err := json.Unmarshal(hsdsDataPackage, &pkg); err != nil {
-		panic("content: embedded HSDS datapackage.json: " + err.Error())
+		panic("hsds: embedded datapackage.json: " + err.Error())
 	}
 	out := make([]*dpResource, len(pkg.Resources))
 	for i, raw := range pkg.Resources {
 		r := &dpResource{raw: raw}
 		if err := json.Unmarshal(raw, r); err != nil {
-			panic("content: embedded HSDS datapackage.json: " + err.Error())
+			panic("hsds: embedded datapackage.json: " + err.Error())
 		}
 		out[i] = r
 	}
@@ -101,23 +101,23 @@ var hsdsTables = []string{"organization", "program", "service", "attribute", "se
 	"phone", "contact", "address", "schedule", "service_area", "language", "taxonomy_term",
 	"organization_identifier", "taxonomy"}
 
-// HSDSSummary says what an HSDS export wrote.
-type HSDSSummary struct {
+// Summary says what an HSDS export wrote.
+type Summary struct {
 	Languages     []portal.Language
-	Organizations int
+	Organisations int
 	Services      int
 	Locations     int
 	Files         int
 }
 
-// ExportHSDS writes the directory as HSDS 3.0 to dir, one complete dataset per language in
+// Export writes the directory as HSDS 3.0 to dir, one complete dataset per language in
 // dir/mn and dir/en with the same ids: services.json (every service fully nested),
 // organizations.json, taxonomy_terms.json, the CSV tables and a datapackage.json that
 // lists them. d should be the public directory; a confidential location's address and
 // coordinates are left out whatever d holds. Two exports of the same data are
 // byte-identical.
-func ExportHSDS(d *portal.Directory, terms []portal.TaxonomyTerm, g *portal.Gazetteer, dir string) (*HSDSSummary, error) {
-	files, sum, err := HSDSFiles(d, terms, g)
+func Export(d *portal.Directory, terms []portal.TaxonomyTerm, g *portal.Gazetteer, dir string) (*Summary, error) {
+	files, sum, err := Files(d, terms, g)
 	if err != nil {
 		return nil, err
 	}
@@ -138,20 +138,20 @@ func ExportHSDS(d *portal.Directory, terms []portal.TaxonomyTerm, g *portal.Gaze
 	return sum, nil
 }
 
-// HSDSFiles returns what ExportHSDS writes, by slash-separated path under the export
+// Files returns what Export writes, by slash-separated path under the export
 // folder ("mn/services.csv").
-func HSDSFiles(d *portal.Directory, terms []portal.TaxonomyTerm, g *portal.Gazetteer) (map[string][]byte, *HSDSSummary, error) {
+func Files(d *portal.Directory, terms []portal.TaxonomyTerm, g *portal.Gazetteer) (map[string][]byte, *Summary, error) {
 	files := map[string][]byte{}
-	sum := &HSDSSummary{Languages: portal.Languages}
+	sum := &Summary{Languages: portal.Languages}
 	for _, lang := range portal.Languages {
-		ds, err := hsdsDataset(NewHSDSMapper(lang, g, terms), d)
+		ds, err := hsdsDataset(NewMapper(lang, g, terms), d)
 		if err != nil {
 			return nil, nil, err
 		}
 		for name, data := range ds.files {
 			files[path.Join(string(lang), name)] = data
 		}
-		sum.Organizations, sum.Services, sum.Locations = ds.orgs, ds.services, ds.locations
+		sum.Organisations, sum.Services, sum.Locations = ds.orgs, ds.services, ds.locations
 	}
 	sum.Files = len(files)
 	return files, sum, nil
@@ -207,28 +207,28 @@ func (ds *dataset) add(table string, v any) error {
 }
 
 // hsdsDataset maps the whole directory in m's language.
-func hsdsDataset(m *HSDSMapper, d *portal.Directory) (*dataset, error) {
+func hsdsDataset(m *Mapper, d *portal.Directory) (*dataset, error) {
 	ds := &dataset{files: map[string][]byte{}, tables: map[string][]map[string]string{}, seen: map[string]bool{}}
-	var orgs []HSDSOrganization
-	var services []HSDSService
+	var orgs []Organisation
+	var services []Service
 	var errs []error
 	add := func(table string, v any) { errs = append(errs, ds.add(table, v)) }
-	addAttrs := func(attrs []HSDSAttribute) {
+	addAttrs := func(attrs []Attribute) {
 		for _, a := range attrs {
 			add("attribute", a)
 		}
 	}
-	addPhones := func(phones []HSDSPhone) {
+	addPhones := func(phones []Phone) {
 		for _, p := range phones {
 			add("phone", p)
 			addAttrs(p.Attributes)
 		}
 	}
 	for _, o := range d.Orgs {
-		org := m.Organization(o)
+		org := m.Organisation(o)
 		orgs = append(orgs, org)
 		add("organization", org)
-		for _, id := range org.OrganizationIdentifiers {
+		for _, id := range org.OrganisationIdentifiers {
 			add("organization_identifier", id)
 		}
 		addPhones(org.Phones)

@@ -1,4 +1,4 @@
-package content
+package hsds
 
 import (
 	"crypto/sha1"
@@ -15,7 +15,7 @@ import (
 // The referral directory as Open Referral HSDS 3.0 objects (https://openreferral.org/),
 // shared by the API (handlers/hsds.go), the export and the import. Where HSDS is silent:
 //
-//   - Ids. HSDS ids are UUIDs; ours are slugs. HSDSID derives a UUIDv5 in a fixed portal
+//   - Ids. HSDS ids are UUIDs; ours are slugs. ID derives a UUIDv5 in a fixed portal
 //     namespace from the kind and the slug ("service:ub-safe-house-shelter"); an id that is
 //     already a UUID is kept. Rows that have no id of their own here (phones, schedules,
 //     languages, areas, addresses, links) get a UUIDv5 of their parent's HSDS id and
@@ -74,10 +74,10 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 // IsUUID reports whether s is a UUID in the 8-4-4-4-12 hexadecimal form.
 func IsUUID(s string) bool { return uuidPattern.MatchString(s) }
 
-// HSDSID returns the HSDS id of the record of kind (organization, service, location,
+// ID returns the HSDS id of the record of kind (organization, service, location,
 // taxonomy, taxonomy_term...) whose portal id is id: id itself, in lower case, when it is
 // a UUID already, else the UUIDv5 of kind+":"+id in the portal's namespace.
-func HSDSID(kind, id string) string {
+func ID(kind, id string) string {
 	if IsUUID(id) {
 		return strings.ToLower(id)
 	}
@@ -95,70 +95,70 @@ func HSDSID(kind, id string) string {
 // order. No HSDS property allows null, so every optional property is omitted when empty;
 // required ones are always written.
 
-// HSDSOrganization is an HSDS organization.
-type HSDSOrganization struct {
-	ID                      string                       `json:"id"`
-	Name                    string                       `json:"name"`
-	Description             string                       `json:"description"`
-	Email                   string                       `json:"email,omitempty"`
-	Website                 string                       `json:"website,omitempty"`
-	Phones                  []HSDSPhone                  `json:"phones,omitempty"`
-	Locations               []HSDSLocation               `json:"locations,omitempty"`
-	OrganizationIdentifiers []HSDSOrganizationIdentifier `json:"organization_identifiers,omitempty"`
-	Attributes              []HSDSAttribute              `json:"attributes,omitempty"`
+// Organisation is an HSDS organization.
+type Organisation struct {
+	ID                      string                   `json:"id"`
+	Name                    string                   `json:"name"`
+	Description             string                   `json:"description"`
+	Email                   string                   `json:"email,omitempty"`
+	Website                 string                   `json:"website,omitempty"`
+	Phones                  []Phone                  `json:"phones,omitempty"`
+	Locations               []Location               `json:"locations,omitempty"`
+	OrganisationIdentifiers []OrganisationIdentifier `json:"organization_identifiers,omitempty"`
+	Attributes              []Attribute              `json:"attributes,omitempty"`
 	// Services is filled only by the API's organization answers (the compiled
 	// organization of the HSDS API); the export's organizations.json has none.
-	Services []HSDSService `json:"services,omitempty"`
+	Services []Service `json:"services,omitempty"`
 }
 
-// HSDSOrganizationIdentifier is an HSDS organization_identifier.
-type HSDSOrganizationIdentifier struct {
+// OrganisationIdentifier is an HSDS organization_identifier.
+type OrganisationIdentifier struct {
 	ID               string `json:"id"`
-	OrganizationID   string `json:"organization_id,omitempty"`
+	OrganisationID   string `json:"organization_id,omitempty"`
 	IdentifierScheme string `json:"identifier_scheme,omitempty"`
 	IdentifierType   string `json:"identifier_type"`
 	Identifier       string `json:"identifier"`
 }
 
-// HSDSService is an HSDS service; fully nested, or with one-to-one fields only.
-type HSDSService struct {
-	ID                     string                  `json:"id"`
-	OrganizationID         string                  `json:"organization_id,omitempty"`
-	Name                   string                  `json:"name"`
-	Description            string                  `json:"description,omitempty"`
-	Status                 string                  `json:"status"`
-	ApplicationProcess     string                  `json:"application_process,omitempty"`
-	FeesDescription        string                  `json:"fees_description,omitempty"`
-	EligibilityDescription string                  `json:"eligibility_description,omitempty"`
-	AssuredDate            string                  `json:"assured_date,omitempty"`
-	LastModified           string                  `json:"last_modified,omitempty"`
-	Phones                 []HSDSPhone             `json:"phones,omitempty"`
-	Schedules              []HSDSSchedule          `json:"schedules,omitempty"`
-	ServiceAreas           []HSDSServiceArea       `json:"service_areas,omitempty"`
-	ServiceAtLocations     []HSDSServiceAtLocation `json:"service_at_locations,omitempty"`
-	Languages              []HSDSLanguage          `json:"languages,omitempty"`
-	Organization           *HSDSOrganization       `json:"organization,omitempty"`
-	Attributes             []HSDSAttribute         `json:"attributes,omitempty"`
+// Service is an HSDS service; fully nested, or with one-to-one fields only.
+type Service struct {
+	ID                     string              `json:"id"`
+	OrganisationID         string              `json:"organization_id,omitempty"`
+	Name                   string              `json:"name"`
+	Description            string              `json:"description,omitempty"`
+	Status                 string              `json:"status"`
+	ApplicationProcess     string              `json:"application_process,omitempty"`
+	FeesDescription        string              `json:"fees_description,omitempty"`
+	EligibilityDescription string              `json:"eligibility_description,omitempty"`
+	AssuredDate            string              `json:"assured_date,omitempty"`
+	LastModified           string              `json:"last_modified,omitempty"`
+	Phones                 []Phone             `json:"phones,omitempty"`
+	Schedules              []Schedule          `json:"schedules,omitempty"`
+	ServiceAreas           []ServiceArea       `json:"service_areas,omitempty"`
+	ServiceAtLocations     []ServiceAtLocation `json:"service_at_locations,omitempty"`
+	Languages              []Language          `json:"languages,omitempty"`
+	Organisation           *Organisation       `json:"organization,omitempty"`
+	Attributes             []Attribute         `json:"attributes,omitempty"`
 }
 
-// HSDSLocation is an HSDS location.
-type HSDSLocation struct {
-	ID                     string          `json:"id"`
-	LocationType           string          `json:"location_type"`
-	OrganizationID         string          `json:"organization_id,omitempty"`
-	Name                   string          `json:"name,omitempty"`
-	Description            string          `json:"description,omitempty"`
-	Latitude               *float64        `json:"latitude,omitempty"`
-	Longitude              *float64        `json:"longitude,omitempty"`
-	ExternalIdentifier     string          `json:"external_identifier,omitempty"`
-	ExternalIdentifierType string          `json:"external_identifier_type,omitempty"`
-	Addresses              []HSDSAddress   `json:"addresses,omitempty"`
-	Attributes             []HSDSAttribute `json:"attributes,omitempty"`
+// Location is an HSDS location.
+type Location struct {
+	ID                     string      `json:"id"`
+	LocationType           string      `json:"location_type"`
+	OrganisationID         string      `json:"organization_id,omitempty"`
+	Name                   string      `json:"name,omitempty"`
+	Description            string      `json:"description,omitempty"`
+	Latitude               *float64    `json:"latitude,omitempty"`
+	Longitude              *float64    `json:"longitude,omitempty"`
+	ExternalIdentifier     string      `json:"external_identifier,omitempty"`
+	ExternalIdentifierType string      `json:"external_identifier_type,omitempty"`
+	Addresses              []Address   `json:"addresses,omitempty"`
+	Attributes             []Attribute `json:"attributes,omitempty"`
 }
 
-// HSDSAddress is an HSDS address. postal_code is required by HSDS but the gazetteer has
+// Address is an HSDS address. postal_code is required by HSDS but the gazetteer has
 // no postal codes: it is written empty.
-type HSDSAddress struct {
+type Address struct {
 	ID            string `json:"id"`
 	LocationID    string `json:"location_id,omitempty"`
 	Address1      string `json:"address_1"`
@@ -169,26 +169,26 @@ type HSDSAddress struct {
 	AddressType   string `json:"address_type"`
 }
 
-// HSDSServiceAtLocation is an HSDS service_at_location, with its location nested.
-type HSDSServiceAtLocation struct {
-	ID         string        `json:"id"`
-	ServiceID  string        `json:"service_id,omitempty"`
-	LocationID string        `json:"location_id,omitempty"`
-	Location   *HSDSLocation `json:"location,omitempty"`
+// ServiceAtLocation is an HSDS service_at_location, with its location nested.
+type ServiceAtLocation struct {
+	ID         string    `json:"id"`
+	ServiceID  string    `json:"service_id,omitempty"`
+	LocationID string    `json:"location_id,omitempty"`
+	Location   *Location `json:"location,omitempty"`
 }
 
-// HSDSPhone is an HSDS phone.
-type HSDSPhone struct {
-	ID             string          `json:"id"`
-	ServiceID      string          `json:"service_id,omitempty"`
-	OrganizationID string          `json:"organization_id,omitempty"`
-	Number         string          `json:"number"`
-	Description    string          `json:"description,omitempty"`
-	Attributes     []HSDSAttribute `json:"attributes,omitempty"`
+// Phone is an HSDS phone.
+type Phone struct {
+	ID             string      `json:"id"`
+	ServiceID      string      `json:"service_id,omitempty"`
+	OrganisationID string      `json:"organization_id,omitempty"`
+	Number         string      `json:"number"`
+	Description    string      `json:"description,omitempty"`
+	Attributes     []Attribute `json:"attributes,omitempty"`
 }
 
-// HSDSSchedule is an HSDS schedule: weekly, on some days, between two times.
-type HSDSSchedule struct {
+// Schedule is an HSDS schedule: weekly, on some days, between two times.
+type Schedule struct {
 	ID          string `json:"id"`
 	ServiceID   string `json:"service_id,omitempty"`
 	Timezone    int    `json:"timezone,omitempty"`
@@ -199,31 +199,31 @@ type HSDSSchedule struct {
 	ClosesAt    string `json:"closes_at,omitempty"`
 }
 
-// HSDSLanguage is an HSDS language a service speaks.
-type HSDSLanguage struct {
+// Language is an HSDS language a service speaks.
+type Language struct {
 	ID        string `json:"id"`
 	ServiceID string `json:"service_id,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Code      string `json:"code,omitempty"`
 }
 
-// HSDSServiceArea is an HSDS service_area: an aimag, or a soum of one.
-type HSDSServiceArea struct {
+// ServiceArea is an HSDS service_area: an aimag, or a soum of one.
+type ServiceArea struct {
 	ID        string `json:"id"`
 	ServiceID string `json:"service_id,omitempty"`
 	Name      string `json:"name,omitempty"`
 	URI       string `json:"uri,omitempty"`
 }
 
-// HSDSTaxonomy is an HSDS taxonomy.
-type HSDSTaxonomy struct {
+// Taxonomy is an HSDS taxonomy.
+type Taxonomy struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	Description string `json:"description"`
 }
 
-// HSDSTaxonomyTerm is an HSDS taxonomy_term.
-type HSDSTaxonomyTerm struct {
+// TaxonomyTerm is an HSDS taxonomy_term.
+type TaxonomyTerm struct {
 	ID          string `json:"id"`
 	Code        string `json:"code,omitempty"`
 	Name        string `json:"name"`
@@ -233,15 +233,15 @@ type HSDSTaxonomyTerm struct {
 	TaxonomyID  string `json:"taxonomy_id,omitempty"`
 }
 
-// HSDSAttribute is an HSDS attribute: a taxonomy term linked to a record, with a value for
+// Attribute is an HSDS attribute: a taxonomy term linked to a record, with a value for
 // some of the portal's terms.
-type HSDSAttribute struct {
-	ID             string            `json:"id"`
-	LinkID         string            `json:"link_id,omitempty"`
-	TaxonomyTermID string            `json:"taxonomy_term_id,omitempty"`
-	LinkEntity     string            `json:"link_entity,omitempty"`
-	Value          string            `json:"value,omitempty"`
-	TaxonomyTerm   *HSDSTaxonomyTerm `json:"taxonomy_term,omitempty"`
+type Attribute struct {
+	ID             string        `json:"id"`
+	LinkID         string        `json:"link_id,omitempty"`
+	TaxonomyTermID string        `json:"taxonomy_term_id,omitempty"`
+	LinkEntity     string        `json:"link_entity,omitempty"`
+	Value          string        `json:"value,omitempty"`
+	TaxonomyTerm   *TaxonomyTerm `json:"taxonomy_term,omitempty"`
 }
 
 // hsdsTaxonomy is a taxonomy of the portal, in both languages.
@@ -309,19 +309,19 @@ var identifierType = portal.Text{MN: "Говийн яриа хэлэлцээни
 // rruleDays are the iCalendar names of the days, by time.Weekday.
 var rruleDays = [7]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
 
-// HSDSMapper writes the directory as HSDS objects in one language. Make one with
-// NewHSDSMapper; it is cheap, and safe for concurrent use once made.
-type HSDSMapper struct {
+// Mapper writes the directory as HSDS objects in one language. Make one with
+// NewMapper; it is cheap, and safe for concurrent use once made.
+type Mapper struct {
 	lang      portal.Language
 	gazetteer *portal.Gazetteer
 	types     []portal.TaxonomyTerm
-	terms     map[string]HSDSTaxonomyTerm // by code, both taxonomies
+	terms     map[string]TaxonomyTerm // by code, both taxonomies
 }
 
-// NewHSDSMapper returns a mapper writing texts in lang, naming places from g (nil names
+// NewMapper returns a mapper writing texts in lang, naming places from g (nil names
 // them by id) and service types from terms.
-func NewHSDSMapper(lang portal.Language, g *portal.Gazetteer, terms []portal.TaxonomyTerm) *HSDSMapper {
-	m := &HSDSMapper{lang: lang, gazetteer: g, types: terms, terms: map[string]HSDSTaxonomyTerm{}}
+func NewMapper(lang portal.Language, g *portal.Gazetteer, terms []portal.TaxonomyTerm) *Mapper {
+	m := &Mapper{lang: lang, gazetteer: g, types: terms, terms: map[string]TaxonomyTerm{}}
 	for _, t := range terms {
 		m.terms[t.ID] = m.term(serviceTypes, t)
 	}
@@ -332,31 +332,31 @@ func NewHSDSMapper(lang portal.Language, g *portal.Gazetteer, terms []portal.Tax
 }
 
 // Language returns the language the mapper writes.
-func (m *HSDSMapper) Language() portal.Language { return m.lang }
+func (m *Mapper) Language() portal.Language { return m.lang }
 
-func (m *HSDSMapper) text(t portal.Text) string { return t.In(m.lang) }
+func (m *Mapper) text(t portal.Text) string { return t.In(m.lang) }
 
-func (m *HSDSMapper) term(tx hsdsTaxonomy, t portal.TaxonomyTerm) HSDSTaxonomyTerm {
+func (m *Mapper) term(tx hsdsTaxonomy, t portal.TaxonomyTerm) TaxonomyTerm {
 	desc := m.text(t.Description)
 	if desc == "" {
 		desc = m.text(t.Name) // required by HSDS
 	}
-	return HSDSTaxonomyTerm{ID: HSDSID("taxonomy_term", t.ID), Code: t.ID, Name: m.text(t.Name),
-		Description: desc, Taxonomy: tx.id, Language: string(m.lang), TaxonomyID: HSDSID("taxonomy", tx.id)}
+	return TaxonomyTerm{ID: ID("taxonomy_term", t.ID), Code: t.ID, Name: m.text(t.Name),
+		Description: desc, Taxonomy: tx.id, Language: string(m.lang), TaxonomyID: ID("taxonomy", tx.id)}
 }
 
 // Taxonomies returns the service types' taxonomy and the portal's own.
-func (m *HSDSMapper) Taxonomies() []HSDSTaxonomy {
-	var out []HSDSTaxonomy
+func (m *Mapper) Taxonomies() []Taxonomy {
+	var out []Taxonomy
 	for _, tx := range []hsdsTaxonomy{serviceTypes, portalAttributes} {
-		out = append(out, HSDSTaxonomy{ID: HSDSID("taxonomy", tx.id), Name: m.text(tx.name), Description: m.text(tx.description)})
+		out = append(out, Taxonomy{ID: ID("taxonomy", tx.id), Name: m.text(tx.name), Description: m.text(tx.description)})
 	}
 	return out
 }
 
 // TaxonomyTerms returns the service types, then the terms of the portal's taxonomy.
-func (m *HSDSMapper) TaxonomyTerms() []HSDSTaxonomyTerm {
-	var out []HSDSTaxonomyTerm
+func (m *Mapper) TaxonomyTerms() []TaxonomyTerm {
+	var out []TaxonomyTerm
 	for _, t := range m.types {
 		out = append(out, m.terms[t.ID])
 	}
@@ -368,33 +368,33 @@ func (m *HSDSMapper) TaxonomyTerms() []HSDSTaxonomyTerm {
 
 // attribute links the term with code to the record of entity (an HSDS table name) whose
 // HSDS id is linkID.
-func (m *HSDSMapper) attribute(entity, linkID, code, value string) HSDSAttribute {
+func (m *Mapper) attribute(entity, linkID, code, value string) Attribute {
 	t := m.terms[code]
-	return HSDSAttribute{ID: HSDSID("attribute", entity+":"+linkID+":"+code), LinkID: linkID,
+	return Attribute{ID: ID("attribute", entity+":"+linkID+":"+code), LinkID: linkID,
 		TaxonomyTermID: t.ID, LinkEntity: entity, Value: value, TaxonomyTerm: &t}
 }
 
-// OrganizationSummary returns the organisation's one-to-one fields.
-func (m *HSDSMapper) OrganizationSummary(o *portal.DirectoryOrg) HSDSOrganization {
-	return HSDSOrganization{ID: HSDSID("organization", o.ID), Name: m.text(o.Name),
+// OrganisationSummary returns the organisation's one-to-one fields.
+func (m *Mapper) OrganisationSummary(o *portal.DirectoryOrg) Organisation {
+	return Organisation{ID: ID("organization", o.ID), Name: m.text(o.Name),
 		Description: m.text(o.Description), Email: o.Email, Website: o.Website}
 }
 
-// Organization returns the organisation with its phones, locations, identifier and
+// Organisation returns the organisation with its phones, locations, identifier and
 // attributes, but not its services.
-func (m *HSDSMapper) Organization(o *portal.DirectoryOrg) HSDSOrganization {
-	org := m.OrganizationSummary(o)
+func (m *Mapper) Organisation(o *portal.DirectoryOrg) Organisation {
+	org := m.OrganisationSummary(o)
 	for i, p := range o.Phones {
 		ph := m.phone("organization", org.ID, i, p)
-		ph.OrganizationID = org.ID
+		ph.OrganisationID = org.ID
 		org.Phones = append(org.Phones, ph)
 	}
 	for i := range o.Locations {
 		org.Locations = append(org.Locations, m.Location(o, &o.Locations[i]))
 	}
 	if !IsUUID(o.ID) {
-		org.OrganizationIdentifiers = []HSDSOrganizationIdentifier{{ID: HSDSID("organization_identifier", org.ID),
-			OrganizationID: org.ID, IdentifierScheme: PortalScheme, IdentifierType: m.text(identifierType), Identifier: o.ID}}
+		org.OrganisationIdentifiers = []OrganisationIdentifier{{ID: ID("organization_identifier", org.ID),
+			OrganisationID: org.ID, IdentifierScheme: PortalScheme, IdentifierType: m.text(identifierType), Identifier: o.ID}}
 	}
 	if o.Group != "" {
 		org.Attributes = append(org.Attributes, m.attribute("organization", org.ID, termGroup, string(o.Group)))
@@ -407,8 +407,8 @@ func (m *HSDSMapper) Organization(o *portal.DirectoryOrg) HSDSOrganization {
 
 // Location returns a location of o. A confidential location never carries an address or
 // coordinates, even when l has them: its description is its public contact point.
-func (m *HSDSMapper) Location(o *portal.DirectoryOrg, l *portal.Location) HSDSLocation {
-	loc := HSDSLocation{ID: HSDSID("location", l.ID), LocationType: "physical", OrganizationID: HSDSID("organization", o.ID),
+func (m *Mapper) Location(o *portal.DirectoryOrg, l *portal.Location) Location {
+	loc := Location{ID: ID("location", l.ID), LocationType: "physical", OrganisationID: ID("organization", o.ID),
 		Name: m.text(l.Name), Description: m.text(l.PublicContact)}
 	if !IsUUID(l.ID) {
 		loc.ExternalIdentifier, loc.ExternalIdentifierType = l.ID, PortalScheme
@@ -420,7 +420,7 @@ func (m *HSDSMapper) Location(o *portal.DirectoryOrg, l *portal.Location) HSDSLo
 		}
 		if addr := m.text(l.Address); addr != "" {
 			city, province := m.placeNames(l.Aimag, l.Soum)
-			loc.Addresses = []HSDSAddress{{ID: HSDSID("address", loc.ID), LocationID: loc.ID, Address1: addr,
+			loc.Addresses = []Address{{ID: ID("address", loc.ID), LocationID: loc.ID, Address1: addr,
 				City: city, StateProvince: province, Country: "MN", AddressType: "physical"}}
 		}
 	}
@@ -443,7 +443,7 @@ func placeValue(aimag, soum string) string {
 
 // placeNames returns the names of the soum (or the aimag when there is none) and of the
 // aimag, in the mapper's language.
-func (m *HSDSMapper) placeNames(aimag, soum string) (city, province string) {
+func (m *Mapper) placeNames(aimag, soum string) (city, province string) {
 	province, city = aimag, soum
 	if m.gazetteer != nil {
 		if a := m.gazetteer.FindAimag(aimag); a != nil {
@@ -460,22 +460,22 @@ func (m *HSDSMapper) placeNames(aimag, soum string) (city, province string) {
 }
 
 // phone returns the i-th phone of the record of entity whose HSDS id is owner.
-func (m *HSDSMapper) phone(entity, owner string, i int, p portal.Phone) HSDSPhone {
-	ph := HSDSPhone{ID: HSDSID("phone", entity+":"+owner+":"+strconv.Itoa(i)), Number: p.Number, Description: m.text(p.Description)}
+func (m *Mapper) phone(entity, owner string, i int, p portal.Phone) Phone {
+	ph := Phone{ID: ID("phone", entity+":"+owner+":"+strconv.Itoa(i)), Number: p.Number, Description: m.text(p.Description)}
 	if p.Example {
 		ph.Description = strings.TrimSpace(ph.Description + " " + exampleMarks[m.lang])
-		ph.Attributes = []HSDSAttribute{m.attribute("phone", ph.ID, termExample, "")}
+		ph.Attributes = []Attribute{m.attribute("phone", ph.ID, termExample, "")}
 	}
 	return ph
 }
 
 // ServiceSummary returns the service's one-to-one fields and its organisation's, as the
 // HSDS API lists services.
-func (m *HSDSMapper) ServiceSummary(o *portal.DirectoryOrg, s *portal.Service) HSDSService {
-	org := m.OrganizationSummary(o)
-	svc := HSDSService{ID: HSDSID("service", s.ID), OrganizationID: org.ID, Name: m.text(s.Name),
+func (m *Mapper) ServiceSummary(o *portal.DirectoryOrg, s *portal.Service) Service {
+	org := m.OrganisationSummary(o)
+	svc := Service{ID: ID("service", s.ID), OrganisationID: org.ID, Name: m.text(s.Name),
 		Description: m.text(s.Description), Status: "active", ApplicationProcess: m.text(s.ApplicationProcess),
-		FeesDescription: m.text(s.Fees), EligibilityDescription: m.text(s.Eligibility), Organization: &org}
+		FeesDescription: m.text(s.Fees), EligibilityDescription: m.text(s.Eligibility), Organisation: &org}
 	if !s.AssuredDate.IsZero() {
 		svc.AssuredDate = s.AssuredDate.In(portal.MongoliaTime).Format(time.DateOnly)
 	}
@@ -489,7 +489,7 @@ func (m *HSDSMapper) ServiceSummary(o *portal.DirectoryOrg, s *portal.Service) H
 const hsdsTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 
 // Service returns the fully nested service, as GET /services/{id} of the HSDS API answers.
-func (m *HSDSMapper) Service(o *portal.DirectoryOrg, s *portal.Service) HSDSService {
+func (m *Mapper) Service(o *portal.DirectoryOrg, s *portal.Service) Service {
 	svc := m.ServiceSummary(o, s)
 	for i, p := range s.Phones {
 		ph := m.phone("service", svc.ID, i, p)
@@ -507,7 +507,7 @@ func (m *HSDSMapper) Service(o *portal.DirectoryOrg, s *portal.Service) HSDSServ
 		if a.Soum != "" {
 			uri += ":" + a.Soum
 		}
-		svc.ServiceAreas = append(svc.ServiceAreas, HSDSServiceArea{ID: HSDSID("service_area", svc.ID+":"+placeValue(a.Aimag, a.Soum)),
+		svc.ServiceAreas = append(svc.ServiceAreas, ServiceArea{ID: ID("service_area", svc.ID+":"+placeValue(a.Aimag, a.Soum)),
 			ServiceID: svc.ID, Name: name, URI: uri})
 	}
 	for _, id := range s.LocationIDs {
@@ -516,15 +516,15 @@ func (m *HSDSMapper) Service(o *portal.DirectoryOrg, s *portal.Service) HSDSServ
 			continue
 		}
 		loc := m.Location(o, l)
-		svc.ServiceAtLocations = append(svc.ServiceAtLocations, HSDSServiceAtLocation{
-			ID: HSDSID("service_at_location", svc.ID+":"+loc.ID), ServiceID: svc.ID, LocationID: loc.ID, Location: &loc})
+		svc.ServiceAtLocations = append(svc.ServiceAtLocations, ServiceAtLocation{
+			ID: ID("service_at_location", svc.ID+":"+loc.ID), ServiceID: svc.ID, LocationID: loc.ID, Location: &loc})
 	}
 	for _, code := range s.Languages {
 		name := code
 		if n, ok := languageNames[code]; ok {
 			name = m.text(n)
 		}
-		svc.Languages = append(svc.Languages, HSDSLanguage{ID: HSDSID("language", svc.ID+":"+code), ServiceID: svc.ID, Name: name, Code: code})
+		svc.Languages = append(svc.Languages, Language{ID: ID("language", svc.ID+":"+code), ServiceID: svc.ID, Name: name, Code: code})
 	}
 	for _, t := range s.Types {
 		if _, ok := m.terms[t]; ok {
@@ -544,13 +544,13 @@ func (m *HSDSMapper) Service(o *portal.DirectoryOrg, s *portal.Service) HSDSServ
 }
 
 // schedules writes a service's hours, one weekly schedule per range.
-func (m *HSDSMapper) schedules(s *portal.Service, serviceID string) []HSDSSchedule {
+func (m *Mapper) schedules(s *portal.Service, serviceID string) []Schedule {
 	if s.Always {
-		return []HSDSSchedule{{ID: HSDSID("schedule", serviceID+":always"), ServiceID: serviceID, Timezone: mongoliaOffset,
+		return []Schedule{{ID: ID("schedule", serviceID+":always"), ServiceID: serviceID, Timezone: mongoliaOffset,
 			Freq: "WEEKLY", Byday: "MO,TU,WE,TH,FR,SA,SU", Description: m.text(alwaysDescription),
 			OpensAt: "00:00:00+08:00", ClosesAt: "23:59:59+08:00"}}
 	}
-	var out []HSDSSchedule
+	var out []Schedule
 	for i, h := range s.Hours {
 		days := make([]string, 0, len(h.Days))
 		for _, d := range h.Days {
@@ -558,7 +558,7 @@ func (m *HSDSMapper) schedules(s *portal.Service, serviceID string) []HSDSSchedu
 				days = append(days, rruleDays[d])
 			}
 		}
-		out = append(out, HSDSSchedule{ID: HSDSID("schedule", serviceID+":"+strconv.Itoa(i)), ServiceID: serviceID, Timezone: mongoliaOffset,
+		out = append(out, Schedule{ID: ID("schedule", serviceID+":"+strconv.Itoa(i)), ServiceID: serviceID, Timezone: mongoliaOffset,
 			Freq: "WEEKLY", Byday: strings.Join(days, ","), Description: directory.FormatHours(false, []portal.Schedule{h}, m.lang),
 			OpensAt: h.Opens + ":00+08:00", ClosesAt: h.Closes + ":00+08:00"})
 	}

@@ -1,4 +1,4 @@
-package content
+package hsds
 
 import (
 	"bytes"
@@ -47,9 +47,9 @@ func starterHSDS(t testing.TB) (*portal.Gazetteer, []portal.TaxonomyTerm, []*por
 // exportHSDS returns the files of the HSDS export of d.
 func exportHSDS(t testing.TB, d *portal.Directory, terms []portal.TaxonomyTerm, g *portal.Gazetteer) map[string][]byte {
 	t.Helper()
-	files, _, err := HSDSFiles(d, terms, g)
+	files, _, err := Files(d, terms, g)
 	if err != nil {
-		t.Fatalf("HSDSFiles: %v", err)
+		t.Fatalf("Files: %v", err)
 	}
 	return files
 }
@@ -64,13 +64,13 @@ func mapFS(files map[string][]byte) fstest.MapFS {
 
 func TestHSDSID(t *testing.T) {
 	// The value Python's uuid.uuid5 gives for the same namespace and name.
-	if got, want := HSDSID("service", "ub-safe-house-shelter"), "adf36f38-f848-5520-a3ad-a59d8c44bad4"; got != want {
-		t.Errorf("HSDSID = %s, want %s", got, want)
+	if got, want := ID("service", "ub-safe-house-shelter"), "adf36f38-f848-5520-a3ad-a59d8c44bad4"; got != want {
+		t.Errorf("ID = %s, want %s", got, want)
 	}
-	if got := HSDSID("service", "3F7B145D-84AF-42D7-8FAE-EACA714B02B2"); got != "3f7b145d-84af-42d7-8fae-eaca714b02b2" {
+	if got := ID("service", "3F7B145D-84AF-42D7-8FAE-EACA714B02B2"); got != "3f7b145d-84af-42d7-8fae-eaca714b02b2" {
 		t.Errorf("a UUID id became %s", got)
 	}
-	if HSDSID("service", "x") == HSDSID("location", "x") {
+	if ID("service", "x") == ID("location", "x") {
 		t.Error("a service and a location with the same slug share an HSDS id")
 	}
 }
@@ -191,7 +191,7 @@ func TestHSDSExportCSV(t *testing.T) {
 			t.Errorf("%s.csv: the ids differ between mn and en", table)
 		}
 	}
-	var services []HSDSService
+	var services []Service
 	if err := json.Unmarshal(files["en/services.json"], &services); err != nil {
 		t.Fatal(err)
 	}
@@ -348,18 +348,18 @@ func checkCell(table string, f dpField, v string) string {
 func TestHSDSExportIsDeterministic(t *testing.T) {
 	g, terms, _, d := starterHSDS(t)
 	dir1, dir2 := t.TempDir(), t.TempDir()
-	sum, err := ExportHSDS(d, terms, g, dir1)
+	sum, err := Export(d, terms, g, dir1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Organizations != 22 || sum.Services != 47 || sum.Files != 2*19 {
+	if sum.Organisations != 22 || sum.Services != 47 || sum.Files != 2*19 {
 		t.Errorf("summary %+v", sum)
 	}
 	// A directory built again from the same data, in another order, writes the same bytes.
 	_, _, _, again := starterHSDS(t)
 	orgs := append([]*portal.DirectoryOrg(nil), again.Orgs...)
 	sort.Slice(orgs, func(i, j int) bool { return orgs[i].ID > orgs[j].ID })
-	if _, err := ExportHSDS(portal.NewDirectory(orgs, "again"), terms, g, dir2); err != nil {
+	if _, err := Export(portal.NewDirectory(orgs, "again"), terms, g, dir2); err != nil {
 		t.Fatal(err)
 	}
 	for name, data := range exportHSDS(t, d, terms, g) {
@@ -375,7 +375,7 @@ func TestHSDSExportIsDeterministic(t *testing.T) {
 func TestHSDSRoundTrip(t *testing.T) {
 	g, terms, _, d := starterHSDS(t)
 	files := exportHSDS(t, d, terms, g)
-	got, err := ImportHSDS(mapFS(files), HSDSImportOptions{Gazetteer: g, Terms: terms, Existing: d})
+	got, err := Import(mapFS(files), ImportOptions{Gazetteer: g, Terms: terms, Existing: d})
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
@@ -390,12 +390,12 @@ func TestHSDSRoundTrip(t *testing.T) {
 
 	// Into an empty directory, organisations and locations keep their slugs (they carry
 	// them); services get their UUIDs as ids.
-	fresh, err := ImportHSDS(mapFS(files), HSDSImportOptions{Gazetteer: g, Terms: terms})
+	fresh, err := Import(mapFS(files), ImportOptions{Gazetteer: g, Terms: terms})
 	if err != nil {
 		t.Fatalf("import into an empty directory: %v", err)
 	}
 	o := fresh[indexOrg(fresh, "ub-safe-house")]
-	if o.Locations[0].ID != "ub-safe-house-shelter" || o.Services[0].ID != HSDSID("service", "ub-safe-house-shelter") ||
+	if o.Locations[0].ID != "ub-safe-house-shelter" || o.Services[0].ID != ID("service", "ub-safe-house-shelter") ||
 		o.Services[0].LocationIDs[0] != "ub-safe-house-shelter" || o.Group != portal.GroupCivilSociety {
 		t.Errorf("fresh import: %s %s %v %s", o.Locations[0].ID, o.Services[0].ID, o.Services[0].LocationIDs, o.Group)
 	}
@@ -407,7 +407,7 @@ func TestHSDSRoundTrip(t *testing.T) {
 			mnOnly[name] = data
 		}
 	}
-	only, err := ImportHSDS(mapFS(mnOnly), HSDSImportOptions{Gazetteer: g, Terms: terms, Existing: d})
+	only, err := Import(mapFS(mnOnly), ImportOptions{Gazetteer: g, Terms: terms, Existing: d})
 	if err != nil {
 		t.Fatalf("import of mn only: %v", err)
 	}
@@ -482,13 +482,13 @@ func TestHSDSConfidential(t *testing.T) {
 					}
 				}
 			}
-			id := HSDSID("location", l.ID)
+			id := ID("location", l.ID)
 			for _, lang := range portal.Languages {
 				row := csvRow(t, files[string(lang)+"/locations.csv"], id)
 				if row["latitude"] != "" || row["longitude"] != "" || row["description"] != l.PublicContact.In(lang) {
 					t.Errorf("%s/%s: %v", lang, l.ID, row)
 				}
-				if csvRow(t, files[string(lang)+"/addresses.csv"], HSDSID("address", HSDSID("location", l.ID))) != nil {
+				if csvRow(t, files[string(lang)+"/addresses.csv"], ID("address", ID("location", l.ID))) != nil {
 					t.Errorf("%s/%s: the confidential location has an address row", lang, l.ID)
 				}
 			}
@@ -567,7 +567,7 @@ func has(field, value string) func(map[string]string) bool {
 
 func TestHSDSImportReportsProblems(t *testing.T) {
 	g, terms, _, d := starterHSDS(t)
-	shelter := HSDSID("service", "ub-safe-house-shelter")
+	shelter := ID("service", "ub-safe-house-shelter")
 	tests := []struct {
 		name string
 		// change breaks the files and returns the keys file:line:field of the problems
@@ -576,7 +576,7 @@ func TestHSDSImportReportsProblems(t *testing.T) {
 	}{
 		{"unknown taxonomy term", func(t *testing.T, f map[string][]byte) []string {
 			editCSV(t, f, "mn/taxonomy_terms.csv", has("code", "shelter"), "code", "no-such-type")
-			line := editCSV(t, f, "mn/attributes.csv", has("taxonomy_term_id", HSDSID("taxonomy_term", "shelter")), "value", "")
+			line := editCSV(t, f, "mn/attributes.csv", has("taxonomy_term_id", ID("taxonomy_term", "shelter")), "value", "")
 			return []string{fmt.Sprintf("mn/attributes.csv:%d:taxonomy_term_id", line)}
 		}},
 		{"unknown aimag", func(t *testing.T, f map[string][]byte) []string {
@@ -590,7 +590,7 @@ func TestHSDSImportReportsProblems(t *testing.T) {
 		{"bad phone, e-mail and website, all reported", func(t *testing.T, f map[string][]byte) []string {
 			l1 := editCSV(t, f, "mn/phones.csv", anyRow, "number", "12345")
 			l2 := editCSV(t, f, "mn/organizations.csv", anyRow, "email", "not-an-address")
-			l3 := editCSV(t, f, "mn/organizations.csv", has("id", HSDSID("organization", "ub-safe-house")), "website", "ftp://safe-house.example.mn")
+			l3 := editCSV(t, f, "mn/organizations.csv", has("id", ID("organization", "ub-safe-house")), "website", "ftp://safe-house.example.mn")
 			return []string{fmt.Sprintf("mn/phones.csv:%d:number", l1), fmt.Sprintf("mn/organizations.csv:%d:email", l2),
 				fmt.Sprintf("mn/organizations.csv:%d:website", l3)}
 		}},
@@ -599,7 +599,7 @@ func TestHSDSImportReportsProblems(t *testing.T) {
 			return []string{fmt.Sprintf("mn/locations.csv:%d:latitude", line)}
 		}},
 		{"overlapping hours", func(t *testing.T, f map[string][]byte) []string {
-			reint := HSDSID("service", "ub-safe-house-reintegration")
+			reint := ID("service", "ub-safe-house-reintegration")
 			line := editCSV(t, f, "mn/schedules.csv", has("service_id", reint), "", "00000000-0000-4000-8000-000000000001")
 			return []string{fmt.Sprintf("mn/schedules.csv:%d:opens_at", line)}
 		}},
@@ -612,7 +612,7 @@ func TestHSDSImportReportsProblems(t *testing.T) {
 			return []string{fmt.Sprintf("mn/services.csv:%d:organization_id", line)}
 		}},
 		{"duplicate id", func(t *testing.T, f map[string][]byte) []string {
-			first := csvRow(t, f["mn/organizations.csv"], HSDSID("organization", "ub-safe-house"))
+			first := csvRow(t, f["mn/organizations.csv"], ID("organization", "ub-safe-house"))
 			line := editCSV(t, f, "mn/organizations.csv", has("id", first["id"]), "", first["id"])
 			return []string{fmt.Sprintf("mn/organizations.csv:%d:id", line)}
 		}},
@@ -629,7 +629,7 @@ func TestHSDSImportReportsProblems(t *testing.T) {
 			return []string{fmt.Sprintf("en/languages.csv:%d:id", line)}
 		}},
 		{"phone of a location", func(t *testing.T, f map[string][]byte) []string {
-			loc := HSDSID("location", "ub-safe-house-office")
+			loc := ID("location", "ub-safe-house-office")
 			line := editCSV(t, f, "mn/phones.csv", anyRow, "location_id", loc)
 			return []string{fmt.Sprintf("mn/phones.csv:%d:location_id", line)}
 		}},
@@ -647,7 +647,7 @@ func TestHSDSImportReportsProblems(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			files := exportHSDS(t, d, terms, g)
 			want := tt.change(t, files)
-			orgs, err := ImportHSDS(mapFS(files), HSDSImportOptions{Gazetteer: g, Terms: terms, Existing: d})
+			orgs, err := Import(mapFS(files), ImportOptions{Gazetteer: g, Terms: terms, Existing: d})
 			var e *portal.Error
 			if !errors.As(err, &e) || e.Code != portal.EINVALID || orgs != nil {
 				t.Fatalf("got %d organisations and %v, want none and EINVALID", len(orgs), err)
@@ -666,14 +666,14 @@ func TestHSDSImportReportsProblems(t *testing.T) {
 		s.OrgID, s.LocationIDs = o.ID, []string{o.Locations[0].ID}
 		o.Services = append(o.Services, s)
 		files := exportHSDS(t, portal.NewDirectory([]*portal.DirectoryOrg{o}, "moved"), terms, g)
-		_, err := ImportHSDS(mapFS(files), HSDSImportOptions{Gazetteer: g, Terms: terms, Existing: d})
+		_, err := Import(mapFS(files), ImportOptions{Gazetteer: g, Terms: terms, Existing: d})
 		line := len(o.Services) + 1
 		if e, ok := err.(*portal.Error); !ok || e.Fields[fmt.Sprintf("mn/services.csv:%d:organization_id", line)] == "" {
 			t.Errorf("moved service: %v", err)
 		}
 	})
 	t.Run("nothing there", func(t *testing.T) {
-		_, err := ImportHSDS(fstest.MapFS{}, HSDSImportOptions{Gazetteer: g, Terms: terms})
+		_, err := Import(fstest.MapFS{}, ImportOptions{Gazetteer: g, Terms: terms})
 		if portal.ErrorCode(err) != portal.EINVALID || !strings.Contains(err.Error(), "organizations.csv") {
 			t.Errorf("empty folder: %v", err)
 		}
@@ -693,7 +693,7 @@ func TestHSDSEscaping(t *testing.T) {
 	if bytes.Contains(files["en/services.json"], []byte("<script>")) || !bytes.Contains(files["en/services.json"], []byte(`\u003cscript\u003e`)) {
 		t.Error("services.json carries unescaped markup")
 	}
-	got, err := ImportHSDS(mapFS(files), HSDSImportOptions{Gazetteer: g, Terms: terms, Existing: dir})
+	got, err := Import(mapFS(files), ImportOptions{Gazetteer: g, Terms: terms, Existing: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -706,10 +706,10 @@ func TestHSDSEscaping(t *testing.T) {
 	}
 }
 
-// FuzzImportHSDS replaces one table of a valid export with arbitrary bytes: the import must
+// FuzzImport replaces one table of a valid export with arbitrary bytes: the import must
 // not panic, and must either fail with EINVALID and no organisations, or return
-// organisations that validate. Seeds are in testdata/fuzz/FuzzImportHSDS.
-func FuzzImportHSDS(f *testing.F) {
+// organisations that validate. Seeds are in testdata/fuzz/FuzzImport.
+func FuzzImport(f *testing.F) {
 	g, terms, _, d := starterHSDS(f)
 	o := d.Org("ub-safe-house")
 	small := portal.NewDirectory([]*portal.DirectoryOrg{o}, "small")
@@ -735,7 +735,7 @@ func FuzzImportHSDS(f *testing.F) {
 		}
 		name := names[int(which)%len(names)]
 		files[name] = data
-		orgs, err := ImportHSDS(mapFS(files), HSDSImportOptions{Gazetteer: g, Terms: terms, Existing: small})
+		orgs, err := Import(mapFS(files), ImportOptions{Gazetteer: g, Terms: terms, Existing: small})
 		if err != nil {
 			if portal.ErrorCode(err) != portal.EINVALID || orgs != nil {
 				t.Fatalf("%s: %d organisations and %v", name, len(orgs), err)

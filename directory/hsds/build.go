@@ -1,4 +1,4 @@
-package content
+package hsds
 
 import (
 	"errors"
@@ -166,24 +166,24 @@ func (im *hsdsImporter) unsupported() {
 func (im *hsdsImporter) learnIDs(ix *hsdsIndex) {
 	if d := im.opt.Existing; d != nil {
 		for _, o := range d.Orgs {
-			im.known["organization "+HSDSID("organization", o.ID)] = o.ID
+			im.known["organization "+ID("organization", o.ID)] = o.ID
 			for _, l := range o.Locations {
-				im.known["location "+HSDSID("location", l.ID)] = l.ID
+				im.known["location "+ID("location", l.ID)] = l.ID
 			}
 			for _, s := range o.Services {
-				im.known["service "+HSDSID("service", s.ID)] = s.ID
+				im.known["service "+ID("service", s.ID)] = s.ID
 			}
 		}
 	}
 	for orgID, recs := range ix.identifiers {
 		for _, r := range recs {
-			if id := r.get("identifier"); r.get("identifier_scheme") == PortalScheme && portal.ValidSlug(id) && HSDSID("organization", id) == orgID {
+			if id := r.get("identifier"); r.get("identifier_scheme") == PortalScheme && portal.ValidSlug(id) && ID("organization", id) == orgID {
 				im.known["organization "+orgID] = id
 			}
 		}
 	}
 	for _, r := range im.tables["location"].order {
-		if id := r.get("external_identifier"); r.get("external_identifier_type") == PortalScheme && portal.ValidSlug(id) && HSDSID("location", id) == r.id {
+		if id := r.get("external_identifier"); r.get("external_identifier_type") == PortalScheme && portal.ValidSlug(id) && ID("location", id) == r.id {
 			im.known["location "+r.id] = id
 		}
 	}

@@ -1,4 +1,4 @@
-package content
+package hsds
 
 import (
 	"bytes"
@@ -18,8 +18,8 @@ import (
 	"github.com/gobidialogue/portal"
 )
 
-// HSDSImportOptions is what ImportHSDS checks the data against.
-type HSDSImportOptions struct {
+// ImportOptions is what Import checks the data against.
+type ImportOptions struct {
 	// Gazetteer and Terms are the places and service types an entry may name.
 	Gazetteer *portal.Gazetteer
 	Terms     []portal.TaxonomyTerm
@@ -29,8 +29,8 @@ type HSDSImportOptions struct {
 	Existing *portal.Directory
 }
 
-// HSDSProblem is one problem of an HSDS import, where it is.
-type HSDSProblem struct {
+// Problem is one problem of an HSDS import, where it is.
+type Problem struct {
 	File    string // such as "mn/services.csv"
 	Row     int    // the CSV line: 1 is the header, 0 the whole file
 	Field   string // a column, or a path into the entry
@@ -38,7 +38,7 @@ type HSDSProblem struct {
 }
 
 // String writes the problem for a person: "mn/services.csv row 3, name: ...".
-func (p HSDSProblem) String() string {
+func (p Problem) String() string {
 	s := p.File
 	if p.Row > 0 {
 		s += " row " + strconv.Itoa(p.Row)
@@ -59,7 +59,7 @@ const (
 // gazetteer has no postal codes, and an organisation may have no description.
 var relaxedRequired = map[string]bool{"address.postal_code": true, "organization.description": true}
 
-// ImportHSDS reads the HSDS CSV tables of fsys's mn/ and en/ folders (either may be
+// Import reads the HSDS CSV tables of fsys's mn/ and en/ folders (either may be
 // missing: the other language's texts are then empty; the ids match across languages)
 // and returns the organisations they describe, with their locations and services, each
 // validated. Any problem in any file fails the whole import: the error is EINVALID and
@@ -73,7 +73,7 @@ var relaxedRequired = map[string]bool{"address.postal_code": true, "organization
 // Only texts may differ between the two languages' files. Places are read from the
 // portal-place attribute and the service areas' uri, else matched by name against the
 // gazetteer.
-func ImportHSDS(fsys fs.FS, opt HSDSImportOptions) ([]*portal.DirectoryOrg, error) {
+func Import(fsys fs.FS, opt ImportOptions) ([]*portal.DirectoryOrg, error) {
 	im := &hsdsImporter{fsys: fsys, opt: opt, tables: map[string]*hsdsTable{}, known: map[string]string{}}
 	for _, name := range hsdsTables {
 		im.tables[name] = &hsdsTable{res: hsdsResource(name), byID: map[string]*hsdsRecord{}}
@@ -134,10 +134,10 @@ type hsdsTable struct {
 
 type hsdsImporter struct {
 	fsys     fs.FS
-	opt      HSDSImportOptions
+	opt      ImportOptions
 	tables   map[string]*hsdsTable
 	known    map[string]string // kind + " " + HSDS id → portal id
-	problems []HSDSProblem
+	problems []Problem
 	dropped  int
 }
 
@@ -146,7 +146,7 @@ func (im *hsdsImporter) problem(file string, row int, field, format string, args
 		im.dropped++
 		return
 	}
-	im.problems = append(im.problems, HSDSProblem{file, row, field, fmt.Sprintf(format, args...)})
+	im.problems = append(im.problems, Problem{file, row, field, fmt.Sprintf(format, args...)})
 }
 
 // at reports a problem with the record's row.
