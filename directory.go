@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"net/url"
 	"strings"
 	"time"
 )
@@ -60,6 +61,10 @@ type Location struct {
 	Latitude, Longitude *float64
 	PublicContact       Text
 }
+
+// ServicePath returns the address of a service's entry, /directory/services/{id}: the one
+// place that builds it, for the pages, the search records and the links people are sent.
+func ServicePath(id string) string { return "/directory/services/" + url.PathEscape(id) }
 
 // Service is one referral service of an organisation.
 type Service struct {

@@ -3,7 +3,6 @@ package portal
 import (
 	"context"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -131,120 +130,6 @@ func (d *Directory) Modified() time.Time {
 		}
 	}
 	return t
-}
-
-// DirectoryQuery selects services. Empty fields select everything.
-type DirectoryQuery struct {
-	Aimag, Soum string // the place where help is needed
-	Type        string // a taxonomy term id
-	Language    string // an ISO 639-1 code the service speaks
-	OpenNow     bool   // open at the query's time, in Mongolia's time zone
-	Always      bool   // open 24 hours
-	Free        bool   // free of charge
-	// Text keeps services whose name, organisation or description in either language
-	// contains every word of it (case-insensitive). Issue 5's search engine takes over the
-	// ranking of free text; this keeps the directory usable on its own.
-	Text string
-	// ModifiedAfter keeps services changed after it.
-	ModifiedAfter time.Time
-}
-
-// Empty reports whether q selects everything.
-func (q DirectoryQuery) Empty() bool { return q == DirectoryQuery{} }
-
-// Hit is a service the query found, with its organisation and how near its area is to the
-// place asked for: 0 at a location in the soum, 1 serving the soum, 2 serving the whole
-// aimag, 3 when no place was asked for.
-type Hit struct {
-	Service   *Service
-	Org       *DirectoryOrg
-	Nearness  int
-	SortTitle string
-}
-
-// Find returns the services q selects at now, nearest first, then by name in lang.
-func (d *Directory) Find(q DirectoryQuery, now time.Time, lang Language) []Hit {
-	words := strings.Fields(strings.ToLower(q.Text))
-	var hits []Hit
-	for _, s := range d.all {
-		o := d.services[s.ID].org
-		near := 3
-		if q.Aimag != "" {
-			near = nearness(o, s, q.Aimag, q.Soum)
-			if near < 0 {
-				continue
-			}
-		}
-		switch {
-		case q.Type != "" && !contains(s.Types, q.Type),
-			q.Language != "" && !contains(s.Languages, q.Language),
-			q.Always && !s.Always,
-			q.Free && !s.Free,
-			q.OpenNow && !s.OpenAt(now),
-			!q.ModifiedAfter.IsZero() && !s.Modified.After(q.ModifiedAfter) && !o.Modified.After(q.ModifiedAfter),
-			len(words) > 0 && !matchesAll(words, o, s):
-			continue
-		}
-		hits = append(hits, Hit{Service: s, Org: o, Nearness: near, SortTitle: strings.ToLower(s.Name.In(lang))})
-	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].Nearness != hits[j].Nearness {
-			return hits[i].Nearness < hits[j].Nearness
-		}
-		return hits[i].SortTitle < hits[j].SortTitle
-	})
-	return hits
-}
-
-// nearness says how near s comes to the place, or -1 when it does not serve it: 0 when
-// it has a location there (in the soum, when one is asked for), 1 when it serves the
-// soum, 2 when it serves the whole aimag or part of it.
-func nearness(o *DirectoryOrg, s *Service, aimag, soum string) int {
-	best := -1
-	for _, a := range s.Area {
-		n := -1
-		switch {
-		case a.Aimag != aimag:
-		case soum != "" && a.Soum == soum:
-			n = 1
-		case a.Soum == "" || soum == "":
-			// The whole aimag, or asked for the whole aimag: a service of one of its
-			// soums serves part of it.
-			n = 2
-		}
-		if n >= 0 && (best < 0 || n < best) {
-			best = n
-		}
-	}
-	if best < 0 {
-		return -1
-	}
-	for _, id := range s.LocationIDs {
-		if l := o.Location(id); l != nil && l.Aimag == aimag && (soum == "" || l.Soum == soum) {
-			return 0
-		}
-	}
-	return best
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func matchesAll(words []string, o *DirectoryOrg, s *Service) bool {
-	hay := strings.ToLower(strings.Join([]string{s.Name.MN, s.Name.EN, o.Name.MN, o.Name.EN,
-		s.Description.MN, s.Description.EN}, "\n"))
-	for _, w := range words {
-		if !strings.Contains(hay, w) {
-			return false
-		}
-	}
-	return true
 }
 
 // DirectoryStore keeps the referral directory.

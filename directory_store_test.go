@@ -1,64 +1,10 @@
 package portal_test
 
 import (
-	"reflect"
 	"testing"
-	"time"
 
 	"github.com/gobidialogue/portal"
 )
-
-func TestDirectoryFind(t *testing.T) {
-	mon := []time.Weekday{time.Monday}
-	orgs := []*portal.DirectoryOrg{
-		{ID: "ub", Name: portal.Text{EN: "UB House"}, Locations: []portal.Location{{ID: "ub-l", Aimag: "ulaanbaatar", Soum: "bayangol"}},
-			Services: []portal.Service{{ID: "ub-shelter", Name: portal.Text{EN: "A shelter in UB"}, Types: []string{"shelter"},
-				Always: true, Free: true, Languages: []string{"mn", "en"}, LocationIDs: []string{"ub-l"},
-				Area: []portal.Place{{Aimag: "ulaanbaatar"}, {Aimag: "umnugovi"}}}}},
-		{ID: "dz", Name: portal.Text{EN: "Dalanzadgad Centre"}, Locations: []portal.Location{{ID: "dz-l", Aimag: "umnugovi", Soum: "dalanzadgad"}},
-			Services: []portal.Service{
-				{ID: "dz-shelter", Name: portal.Text{EN: "Shelter Dalanzadgad"}, Types: []string{"shelter"}, Languages: []string{"mn"},
-					Hours: []portal.Schedule{{Days: mon, Opens: "09:00", Closes: "17:00"}}, LocationIDs: []string{"dz-l"},
-					Area: []portal.Place{{Aimag: "umnugovi"}}},
-				{ID: "dz-legal", Name: portal.Text{EN: "Legal aid"}, Types: []string{"legal-aid"}, Languages: []string{"mn"}, Free: true,
-					Always: true, Area: []portal.Place{{Aimag: "umnugovi", Soum: "khanbogd"}}, Description: portal.Text{MN: "Хууль зүйн туслалцаа"}},
-			}},
-	}
-	d := portal.NewDirectory(orgs, "v1")
-	monday10 := time.Date(2026, 11, 30, 10, 0, 0, 0, portal.MongoliaTime)
-	sunday := time.Date(2026, 11, 29, 10, 0, 0, 0, portal.MongoliaTime)
-	tests := []struct {
-		name string
-		q    portal.DirectoryQuery
-		at   time.Time
-		want []string
-	}{
-		{"everything by name", portal.DirectoryQuery{}, monday10, []string{"ub-shelter", "dz-legal", "dz-shelter"}},
-		{"aimag: located there first", portal.DirectoryQuery{Aimag: "umnugovi"}, monday10, []string{"dz-shelter", "ub-shelter", "dz-legal"}},
-		{"soum served", portal.DirectoryQuery{Aimag: "umnugovi", Soum: "khanbogd"}, monday10, []string{"dz-legal", "ub-shelter", "dz-shelter"}},
-		{"soum located", portal.DirectoryQuery{Aimag: "umnugovi", Soum: "dalanzadgad"}, monday10, []string{"dz-shelter", "ub-shelter"}},
-		{"other aimag", portal.DirectoryQuery{Aimag: "dornogovi"}, monday10, nil},
-		{"type", portal.DirectoryQuery{Aimag: "umnugovi", Type: "shelter"}, monday10, []string{"dz-shelter", "ub-shelter"}},
-		{"language", portal.DirectoryQuery{Language: "en"}, monday10, []string{"ub-shelter"}},
-		{"open now on Monday", portal.DirectoryQuery{OpenNow: true}, monday10, []string{"ub-shelter", "dz-legal", "dz-shelter"}},
-		{"open now on Sunday", portal.DirectoryQuery{OpenNow: true}, sunday, []string{"ub-shelter", "dz-legal"}},
-		{"24 hours and free", portal.DirectoryQuery{Always: true, Free: true, Aimag: "umnugovi"}, monday10, []string{"ub-shelter", "dz-legal"}},
-		{"text in either language", portal.DirectoryQuery{Text: "ХУУЛЬ зүйн"}, monday10, []string{"dz-legal"}},
-		{"text of the organisation", portal.DirectoryQuery{Text: "dalanzadgad centre"}, monday10, []string{"dz-legal", "dz-shelter"}},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, h := range d.Find(tt.q, tt.at, portal.English) {
-			got = append(got, h.Service.ID)
-		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
-		}
-	}
-	if s, o := d.Service("dz-legal"); s == nil || o.ID != "dz" {
-		t.Errorf("Service(dz-legal) = %v, %v", s, o)
-	}
-}
 
 func TestPublicHidesConfidential(t *testing.T) {
 	lat, lon := 43.5, 104.4

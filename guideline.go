@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -80,6 +81,10 @@ func (m *GuidelineMeta) Validate() error {
 // GuidelineID returns the store key of a guideline in one language. Keys are designed for
 // _id lookups: the embedded engine pushes down nothing else.
 func GuidelineID(slug string, lang Language) string { return string(lang) + ":" + slug }
+
+// GuidelinePath returns the address of a guideline, /guidelines/{slug}: the one place that
+// builds it, for the pages and the search records.
+func GuidelinePath(slug string) string { return "/guidelines/" + url.PathEscape(slug) }
 
 // RevisionID returns the store key of revision n of a guideline.
 func RevisionID(guidelineID string, n int) string { return guidelineID + "@" + strconv.Itoa(n) }

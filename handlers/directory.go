@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
 )
 
 // The referral directory's public pages: the list with its filters, a service's entry and
@@ -73,10 +74,16 @@ func (f directoryForm) with(change func(*directoryForm)) string {
 	return f.URL()
 }
 
-// query returns what the form asks the directory for.
-func (f directoryForm) query() portal.DirectoryQuery {
-	return portal.DirectoryQuery{Aimag: f.Aimag, Soum: f.Soum, Type: f.Type, Language: f.Language,
-		OpenNow: f.Open, Always: f.Always, Free: f.Free, Text: f.Q}
+// query returns what the form asks the directory for, names sorted in lang.
+func (f directoryForm) query(lang portal.Language) directory.Query {
+	return directory.Query{Aimag: f.Aimag, Soum: f.Soum, Type: f.Type, Language: f.Language,
+		OpenNow: f.Open, Always: f.Always, Free: f.Free, Text: f.Q, SortLanguage: lang}
+}
+
+// filtered reports whether the form selects less than the whole directory.
+func (f directoryForm) filtered() bool {
+	f.Page = 0
+	return f != directoryForm{}
 }
 
 // directoryPage is the data of /directory.
@@ -147,60 +154,45 @@ func (h *Handlers) HandleDirectory(c *gin.Context) {
 	p := directoryPage{Page: h.page(c, "", "directory"), Errors: map[string]string{}}
 	p.Title = p.T("directory.title")
 	p.Description = p.T("directory.lead")
-	d, err := h.Directory.Directory(c.Request.Context())
+	ctx := c.Request.Context()
+	p.Form = h.readDirectoryForm(c, &p.Page, p.Errors)
+	res, err := h.findServices(ctx, p.Form, p.Lang, len(p.Errors) == 0)
 	if err != nil {
 		h.Error(c, err)
 		return
 	}
-	spoken := filterLanguages(d, strings.TrimSpace(c.Query("language")))
-	p.Form = h.readDirectoryForm(c, &p.Page, spoken, p.Errors)
+	spoken := filterLanguages(res.Directory, p.Form.Language)
+	h.checkLanguage(&p.Page, &p.Form, spoken, p.Errors)
 	h.fillDirectoryForm(&p, spoken)
 	if len(p.Errors) > 0 {
 		p.Message = p.T("directory.error.fix")
 		h.render(c, http.StatusBadRequest, "directory", p)
 		return
 	}
-	now := h.Now()
-	hits, degraded := h.findServices(c.Request.Context(), d, p.Form, now, p.Lang)
-	p.Degraded = degraded
-	if !p.paginate(len(hits)) {
+	p.Degraded = res.Degraded
+	if !p.paginate(len(res.Hits)) {
 		p.Message = p.T("directory.error.page", p.PageNum, p.Pages)
 		h.render(c, http.StatusNotFound, "directory", p)
 		return
 	}
-	for _, hit := range hits[p.From-1 : p.To] {
+	now := h.Now()
+	for _, hit := range res.Hits[p.From-1 : p.To] {
 		p.Results = append(p.Results, h.card(&p.Page, hit.Service, hit.Org, now))
 	}
 	h.render(c, http.StatusOK, "directory", p)
 }
 
-// findServices returns the services the form selects. Words in the text box go to the
-// search engine, which understands every spelling of Mongolian and ranks by relevance; the
-// other filters are applied to its hits in the engine's order. When the engine is down, or
-// the portal runs without one, the words are matched in memory instead (degraded reports
-// an outage, which the page mentions).
-func (h *Handlers) findServices(ctx context.Context, d *portal.Directory, f directoryForm, now time.Time, lang portal.Language) (hits []portal.Hit, degraded bool) {
-	q := f.query()
-	if q.Text == "" || h.Search == nil {
-		return d.Find(q, now, lang), false
+// findServices returns the services the form selects (see directory.Finder), or, when the
+// form is not to be run (it has errors), only the directory the form offers choices from.
+func (h *Handlers) findServices(ctx context.Context, f directoryForm, lang portal.Language, run bool) (*directory.Result, error) {
+	if run {
+		return h.Finder.Find(ctx, f.query(lang))
 	}
-	ids, err := h.searchServiceIDs(ctx, q.Text, q.Aimag, q.Type)
+	d, err := h.Directory.Directory(ctx)
 	if err != nil {
-		h.Logger.WarnContext(ctx, "directory search failed; matching in memory", "err", err)
-		return d.Find(q, now, lang), true
+		return nil, err
 	}
-	q.Text = ""
-	rank := make(map[string]int, len(ids))
-	for i, id := range ids {
-		rank[id] = i + 1
-	}
-	for _, hit := range d.Find(q, now, lang) {
-		if rank[hit.Service.ID] > 0 {
-			hits = append(hits, hit)
-		}
-	}
-	slices.SortStableFunc(hits, func(a, b portal.Hit) int { return rank[a.Service.ID] - rank[b.Service.ID] })
-	return hits, false
+	return &directory.Result{Directory: d}, nil
 }
 
 // paginate sets the page's place among total results: which are shown (From and To, from
@@ -227,10 +219,11 @@ func (p *directoryPage) paginate(total int) bool {
 }
 
 // readDirectoryForm reads the query of /directory and checks every value against the
-// gazetteer, the taxonomy and the languages offered (spoken), recording what is wrong in errs. An
-// unknown value is never ignored: the list it would give is not the one asked for. Values
-// in error are cleared, so the links built from the form do not carry them.
-func (h *Handlers) readDirectoryForm(c *gin.Context, p *Page, spoken []string, errs map[string]string) directoryForm {
+// gazetteer and the taxonomy (the language is checked against the directory, by
+// checkLanguage), recording what is wrong in errs. An unknown value is never ignored: the
+// list it would give is not the one asked for. Values in error are cleared, so the links
+// built from the form do not carry them.
+func (h *Handlers) readDirectoryForm(c *gin.Context, p *Page, errs map[string]string) directoryForm {
 	q := func(k string) string { return strings.TrimSpace(c.Query(k)) }
 	f := directoryForm{Aimag: q("aimag"), Soum: q("soum"), Type: q("type"), Language: q("language"), Q: q("q")}
 	for field, value := range map[string]*string{"aimag": &f.Aimag, "soum": &f.Soum, "type": &f.Type, "language": &f.Language} {
@@ -240,7 +233,7 @@ func (h *Handlers) readDirectoryForm(c *gin.Context, p *Page, spoken []string, e
 		}
 	}
 	switch {
-	case len(f.Q) > maxQuery:
+	case utf8.RuneCountInString(f.Q) > maxQuery:
 		errs["q"] = p.T("form.too_long")
 	case !utf8.ValidString(f.Q) || strings.ContainsFunc(f.Q, unicode.IsControl):
 		errs["q"] = p.T("admin.field.invalid")
@@ -256,10 +249,6 @@ func (h *Handlers) readDirectoryForm(c *gin.Context, p *Page, spoken []string, e
 	if f.Type != "" && h.term(f.Type) == nil {
 		errs["type"] = p.T("directory.error.type", f.Type)
 		f.Type = ""
-	}
-	if f.Language != "" && !slices.Contains(spoken, f.Language) {
-		errs["language"] = p.T("directory.error.language", f.Language)
-		f.Language = ""
 	}
 	for field, on := range map[string]*bool{"open": &f.Open, "always": &f.Always, "free": &f.Free} {
 		switch v := c.Query(field); v {
@@ -278,6 +267,15 @@ func (h *Handlers) readDirectoryForm(c *gin.Context, p *Page, spoken []string, e
 		f.Page = n
 	}
 	return f
+}
+
+// checkLanguage checks the language of f against those the form offers (spoken). An error
+// there leaves the other fields' results unasked for.
+func (h *Handlers) checkLanguage(p *Page, f *directoryForm, spoken []string, errs map[string]string) {
+	if f.Language != "" && !slices.Contains(spoken, f.Language) {
+		errs["language"] = p.T("directory.error.language", f.Language)
+		f.Language = ""
+	}
 }
 
 // checkSoum checks the soum of f, and fills in its aimag when the soum names only one. A
@@ -366,7 +364,7 @@ func (h *Handlers) fillDirectoryForm(p *directoryPage, spoken []string) {
 		p.Active = append(p.Active, filterLink{Label: "“" + f.Q + "”", URL: f.with(func(g *directoryForm) { g.Q = "" })})
 	}
 	p.More = f.Soum != "" || f.Language != "" || len(p.Errors) > 0
-	if f.query() != (portal.DirectoryQuery{}) {
+	if f.filtered() {
 		p.ClearURL = "/directory"
 	}
 }
@@ -429,11 +427,9 @@ func (h *Handlers) area(places []portal.Place, lang portal.Language) string {
 	return strings.Join(names, "; ")
 }
 
-func servicePath(id string) string { return "/directory/services/" + url.PathEscape(id) }
-
 // card returns what the list and the sheet show of service s of org o at now.
 func (h *Handlers) card(p *Page, s *portal.Service, o *portal.DirectoryOrg, now time.Time) serviceCard {
-	c := serviceCard{Page: p, ID: s.ID, URL: servicePath(s.ID), Name: s.Name.In(p.Lang), Org: o.Name.In(p.Lang),
+	c := serviceCard{Page: p, ID: s.ID, URL: portal.ServicePath(s.ID), Name: s.Name.In(p.Lang), Org: o.Name.In(p.Lang),
 		Area: h.area(s.Area, p.Lang), OpenNow: s.OpenAt(now), Always: s.Always, Free: s.Free,
 		Example: s.Example || o.Example, Phones: phones(p, s.Phones),
 		Assured: s.AssuredDate, Stale: s.Stale(now)}

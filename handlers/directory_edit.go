@@ -129,11 +129,11 @@ func (h *Handlers) serviceForm(c *gin.Context, suggest bool) {
 
 func (h *Handlers) newServiceForm(c *gin.Context, s *portal.Service, o *portal.DirectoryOrg, suggest bool) *serviceFormPage {
 	p := &serviceFormPage{Page: h.page(c, "", "directory"), Suggest: suggest, Service: s,
-		OrgName: o.Name.In(portal.LanguageFromContext(c.Request.Context())), ViewURL: servicePath(s.ID)}
+		OrgName: o.Name.In(portal.LanguageFromContext(c.Request.Context())), ViewURL: portal.ServicePath(s.ID)}
 	if suggest {
-		p.Title, p.Action = p.T("directory.suggest.title"), servicePath(s.ID)+"/suggest"
+		p.Title, p.Action = p.T("directory.suggest.title"), portal.ServicePath(s.ID)+"/suggest"
 	} else {
-		p.Title, p.Action = p.T("directory.edit.title"), servicePath(s.ID)+"/edit"
+		p.Title, p.Action = p.T("directory.edit.title"), portal.ServicePath(s.ID)+"/edit"
 	}
 	return p
 }
@@ -330,7 +330,7 @@ func (h *Handlers) serviceFormPost(c *gin.Context, suggest bool) {
 		}
 	} else {
 		err = h.Editor.SaveService(ctx, u, edited)
-		done = servicePath(s.ID) + "?notice=saved"
+		done = portal.ServicePath(s.ID) + "?notice=saved"
 	}
 	if err != nil {
 		if portal.ErrorCode(err) != portal.EINVALID {
@@ -369,7 +369,7 @@ func (h *Handlers) HandleServiceVerify(c *gin.Context) {
 		h.Error(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, servicePath(s.ID)+"?notice=verified")
+	c.Redirect(http.StatusSeeOther, portal.ServicePath(s.ID)+"?notice=verified")
 }
 
 // fieldNames lists the fields an error marks, for a log line that carries no values.

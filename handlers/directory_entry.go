@@ -114,7 +114,7 @@ func (p *servicePage) fill(h *Handlers, s *portal.Service, o *portal.DirectoryOr
 	p.Org = orgView{Name: o.Name.In(lang), Description: o.Description.In(lang), Website: o.Website,
 		Email: o.Email, Phones: phones(&p.Page, o.Phones)}
 	p.AssuredBy = s.AssuredBy
-	base := servicePath(s.ID)
+	base := portal.ServicePath(s.ID)
 	p.SuggestURL, p.EditURL, p.VerifyURL = base+"/suggest", base+"/edit", base+"/verify"
 	p.OrgEditURL = orgEditPath(o.ID)
 	p.SheetURL = "/directory/print?" + url.Values{"s": {s.ID}, "lang": {string(lang)}}.Encode()
@@ -216,28 +216,26 @@ func (h *Handlers) HandlePrint(c *gin.Context) {
 		h.Error(c, badRequest(&p.Page, "directory.print.too_many", len(ids), maxPrintServices))
 		return
 	}
-	d, err := h.Directory.Directory(c.Request.Context())
+	if len(ids) == 0 {
+		h.render(c, http.StatusOK, "directory-print", p) // a sheet of nothing says how to choose
+		return
+	}
+	res, err := h.Finder.Find(c.Request.Context(), directory.Query{IDs: ids, Now: p.Printed})
 	if err != nil {
 		h.Error(c, err)
 		return
 	}
-	var unknown []string
-	seen := map[string]bool{}
-	for _, id := range ids {
-		s, o := d.Service(id)
-		switch {
-		case seen[id]:
-		case s == nil:
-			unknown = append(unknown, "“"+shorten(id)+"”")
-		default:
-			p.Items = append(p.Items, h.printItem(&p.Page, s, o, p.Printed))
-			p.AnyExample = p.AnyExample || s.Example || o.Example
+	if len(res.Missing) > 0 {
+		unknown := make([]string, len(res.Missing))
+		for i, id := range res.Missing {
+			unknown[i] = "“" + shorten(id) + "”"
 		}
-		seen[id] = true
-	}
-	if len(unknown) > 0 {
 		h.Error(c, badRequest(&p.Page, "directory.print.unknown", strings.Join(unknown, ", ")))
 		return
+	}
+	for _, hit := range res.Hits {
+		p.Items = append(p.Items, h.printItem(&p.Page, hit.Service, hit.Org, p.Printed))
+		p.AnyExample = p.AnyExample || hit.Service.Example || hit.Org.Example
 	}
 	h.render(c, http.StatusOK, "directory-print", p)
 }

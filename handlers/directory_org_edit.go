@@ -148,7 +148,7 @@ func (h *Handlers) HandleOrgEditPost(c *gin.Context) {
 // which shows the organisation; the directory when it has none.
 func orgReturnPath(o *portal.DirectoryOrg) string {
 	if len(o.Services) > 0 {
-		return servicePath(o.Services[0].ID)
+		return portal.ServicePath(o.Services[0].ID)
 	}
 	return "/directory"
 }

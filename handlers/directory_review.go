@@ -144,7 +144,7 @@ func (h *Handlers) suggestionPage(c *gin.Context) (*suggestionPage, bool) {
 		h.Error(c, err)
 		return nil, false
 	}
-	p := &suggestionPage{Page: h.page(c, "", "directory"), S: sg, ServiceURL: servicePath(sg.ServiceID),
+	p := &suggestionPage{Page: h.page(c, "", "directory"), S: sg, ServiceURL: portal.ServicePath(sg.ServiceID),
 		CanDecide: portal.Can(u, portal.ActionEditDirectory) && sg.Status == portal.SuggestionPending}
 	p.Title = p.T("directory.review.one")
 	cur, _ := d.Service(sg.ServiceID)

@@ -3,7 +3,6 @@ package handlers
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -35,13 +34,11 @@ type guidelineURLs struct {
 	Current, Revisions, Diff, DiffToPrevious, DiffToCurrent string
 }
 
-func guidelinePath(slug string) string { return "/guidelines/" + url.PathEscape(slug) }
-
 func (h *Handlers) items(p *Page, gs []*portal.Guideline) []guidelineItem {
 	now := h.Now()
 	items := make([]guidelineItem, len(gs))
 	for i, g := range gs {
-		items[i] = guidelineItem{Page: p, G: g, URL: guidelinePath(g.Slug), CommentOpen: g.CommentPeriodOpen(now)}
+		items[i] = guidelineItem{Page: p, G: g, URL: portal.GuidelinePath(g.Slug), CommentOpen: g.CommentPeriodOpen(now)}
 	}
 	return items
 }
@@ -99,7 +96,7 @@ func (h *Handlers) findGuideline(c *gin.Context, p *Page) (g *portal.Guideline, 
 		return nil, false, false
 	}
 	if other, found := g.Translations[p.Lang]; fallback && found && other != slug {
-		c.Redirect(http.StatusFound, guidelinePath(other)+c.Request.URL.Path[len(guidelinePath(slug)):])
+		c.Redirect(http.StatusFound, portal.GuidelinePath(other)+c.Request.URL.Path[len(portal.GuidelinePath(slug)):])
 		return nil, false, false
 	}
 	return g, fallback, true
@@ -107,7 +104,7 @@ func (h *Handlers) findGuideline(c *gin.Context, p *Page) (g *portal.Guideline, 
 
 // view fills the parts of a guideline page that every guideline page shares.
 func (h *Handlers) view(c *gin.Context, p Page, g *portal.Guideline, fallback bool, shown portal.RevisionInfo) guidelineView {
-	base := guidelinePath(g.Slug)
+	base := portal.GuidelinePath(g.Slug)
 	v := guidelineView{Page: p, G: g, Shown: shown, Fallback: fallback, CommentOpen: g.CommentPeriodOpen(h.Now())}
 	v.Title = g.Title
 	v.Description = g.Summary
@@ -124,7 +121,7 @@ func (h *Handlers) view(c *gin.Context, p Page, g *portal.Guideline, fallback bo
 	for lang, slug := range g.Translations {
 		if lang != g.Language {
 			tr := h.Theme.Translator(lang)
-			v.Translation = &LangLink{Code: lang, Label: tr.T("guideline.read_in"), URL: guidelinePath(slug) + "?lang=" + string(lang)}
+			v.Translation = &LangLink{Code: lang, Label: tr.T("guideline.read_in"), URL: portal.GuidelinePath(slug) + "?lang=" + string(lang)}
 		}
 	}
 	return v
@@ -217,7 +214,7 @@ func (h *Handlers) HandleRevisions(c *gin.Context) {
 	current := g.Revisions[len(g.Revisions)-1]
 	page := revisionsPage{guidelineView: h.view(c, p, g, fallback, current)}
 	page.Title = p.T("revisions.title") + ": " + g.Title
-	base := guidelinePath(g.Slug)
+	base := portal.GuidelinePath(g.Slug)
 	for i := len(g.Revisions) - 1; i >= 0; i-- {
 		r := g.Revisions[i]
 		item := revisionItem{RevisionInfo: r, URL: base + "/revisions/" + strconv.Itoa(r.Number), Current: r.Number == g.Revision}

@@ -30,6 +30,8 @@ type Handlers struct {
 	// Search is the search engine; nil while the portal runs without one (some tests):
 	// then /search says so and the directory matches its text box in memory.
 	Search portal.Searcher
+	// Finder selects services for the directory, the referral sheet and the HSDS API.
+	Finder *directory.Finder
 	// Editor changes the directory: edits, verification, suggestions and their review.
 	Editor *directory.Editor
 	// Gazetteer and Taxonomy are the places and service types of the directory.

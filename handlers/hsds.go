@@ -10,10 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/directory/hsds"
 )
 
@@ -139,11 +141,15 @@ func boolParam(p *Page, q url.Values, name string) (bool, error) {
 	return b, nil
 }
 
-// searchParam reads search.
+// searchParam reads search: at most hsdsMaxSearch characters of text.
 func searchParam(p *Page, q url.Values) (string, error) {
 	s := strings.TrimSpace(q.Get("search"))
-	if utf8.RuneCountInString(s) > hsdsMaxSearch {
+	switch {
+	case utf8.RuneCountInString(s) > hsdsMaxSearch:
 		return "", badRequest(p, "hsds.error.search_too_long", hsdsMaxSearch)
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
+		// As the directory page refuses them: the same words find the same services.
+		return "", badRequest(p, "hsds.error.bad_search")
 	}
 	return s, nil
 }
@@ -191,10 +197,10 @@ func (h *Handlers) HandleHSDSMeta(c *gin.Context) {
 	h.writeJSON(c, http.StatusOK, hsdsMeta{Version: hsdsVersion, Profile: hsdsProfileURL, OpenAPIURL: hsdsOpenAPIURL})
 }
 
-// serviceFilter is what GET /api/hsds/services selects by, besides the directory query.
+// serviceFilter is what GET /api/hsds/services selects by: the directory query, and the
+// attributes that only HSDS shows.
 type serviceFilter struct {
-	q          portal.DirectoryQuery
-	org        *portal.DirectoryOrg
+	q          directory.Query
 	term       string // a term of the portal's own taxonomy, by code
 	taxonomyID string
 	full       bool
@@ -225,9 +231,11 @@ func (r *hsdsRequest) parseServiceFilter(types map[string]bool) (*serviceFilter,
 		}
 	}
 	if v := r.q.Get("organization_id"); v != "" {
-		if f.org = findHSDSOrg(r.d, v); f.org == nil {
+		o := findHSDSOrg(r.d, v)
+		if o == nil {
 			return nil, badRequest(&r.p, "hsds.error.unknown_organization", v)
 		}
+		f.q.OrgID = o.ID
 	}
 	if v := r.q.Get("modified_after"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
@@ -303,11 +311,8 @@ func findHSDSService(d *portal.Directory, v string) (*portal.Service, *portal.Di
 	return nil, nil
 }
 
-// keeps reports whether the service has what f asks of its organisation and attributes.
-func (f *serviceFilter) keeps(m *hsds.Mapper, hit portal.Hit) bool {
-	if f.org != nil && hit.Org.ID != f.org.ID {
-		return false
-	}
+// keeps reports whether the service has the attributes f asks for.
+func (f *serviceFilter) keeps(m *hsds.Mapper, hit directory.Hit) bool {
 	if f.term == "" && f.taxonomyID == "" {
 		return true
 	}
@@ -339,8 +344,14 @@ func (h *Handlers) HandleHSDSServices(c *gin.Context) {
 		h.hsdsError(c, &r.p, err)
 		return
 	}
-	var hits []portal.Hit
-	for _, hit := range r.d.Find(f.q, h.Now(), r.p.Lang) {
+	f.q.SortLanguage = r.p.Lang
+	res, err := h.Finder.Find(c.Request.Context(), f.q)
+	if err != nil {
+		h.hsdsError(c, &r.p, err)
+		return
+	}
+	var hits []directory.Hit
+	for _, hit := range res.Hits {
 		if f.keeps(r.m, hit) {
 			hits = append(hits, hit)
 		}

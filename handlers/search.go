@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -324,32 +323,3 @@ func (h *Handlers) HandleSuggest(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, out)
 }
-
-// searchServiceIDs asks the engine for the services matching text, with the directory's
-// place and type filters, best first, at most maxEngineServices of them.
-func (h *Handlers) searchServiceIDs(ctx context.Context, text, aimag, typ string) ([]string, error) {
-	var ids []string
-	seen := map[string]bool{}
-	for page := 1; page <= maxEnginePages; page++ {
-		res, err := h.Search.Search(ctx, portal.SearchQuery{Text: text, Kind: portal.KindService, Aimag: aimag, Type: typ,
-			Page: page, PerPage: portal.MaxPerPage})
-		if err != nil {
-			return nil, err
-		}
-		for _, hit := range res.Hits {
-			// Service records are "service:{lang}:{id}", one per language.
-			parts := strings.SplitN(hit.ID, ":", 3)
-			if len(parts) == 3 && !seen[parts[2]] {
-				seen[parts[2]] = true
-				ids = append(ids, parts[2])
-			}
-		}
-		if page*portal.MaxPerPage >= res.Total {
-			break
-		}
-	}
-	return ids, nil
-}
-
-// maxEnginePages bounds the pages of engine hits the directory reads for its text box.
-const maxEnginePages = 5

@@ -36,6 +36,21 @@ func FromDirectory(d *portal.Directory, g *portal.Gazetteer, terms []portal.Taxo
 	return docs
 }
 
+// serviceRecordPrefix starts the id of a service's record: "service:{lang}:{service id}",
+// one record per service and language.
+const serviceRecordPrefix = "service:"
+
+// ServiceID returns the id of the directory service whose record hit is, and false for a
+// hit of any other kind: the one place that reads a service out of a record id.
+func ServiceID(hit portal.SearchHit) (string, bool) {
+	rest, ok := strings.CutPrefix(hit.ID, serviceRecordPrefix)
+	if !ok {
+		return "", false
+	}
+	_, id, ok := strings.Cut(rest, ":")
+	return id, ok && id != ""
+}
+
 // docBuilder makes the records of the directory with the gazetteer and the type names.
 type docBuilder struct {
 	g     *portal.Gazetteer
@@ -65,13 +80,13 @@ func (b *docBuilder) orgDocs(o *portal.DirectoryOrg) []portal.SearchDoc {
 		}
 		for _, lang := range portal.Languages {
 			d := portal.SearchDoc{
-				ID:       "service:" + string(lang) + ":" + s.ID,
+				ID:       serviceRecordPrefix + string(lang) + ":" + s.ID,
 				Kind:     portal.KindService,
 				Language: lang,
 				Title:    s.Name.In(lang),
 				Body:     b.serviceBody(o, s, lang),
 				Places:   places,
-				URL:      "/directory/services/" + url.PathEscape(s.ID) + "?lang=" + string(lang),
+				URL:      portal.ServicePath(s.ID) + "?lang=" + string(lang),
 				Aimags:   aimags,
 				Types:    nonEmpty(s.Types),
 				Updated:  dbTime(updated),
@@ -146,7 +161,7 @@ func FromGuideline(g *portal.Guideline, rev *portal.Revision) []portal.SearchDoc
 	for _, e := range rev.TOC {
 		sections[e.ID] = true
 	}
-	base := "/guidelines/" + url.PathEscape(g.Slug) + "?lang=" + string(g.Language) + "#"
+	base := portal.GuidelinePath(g.Slug) + "?lang=" + string(g.Language) + "#"
 	section := ""
 	var docs []portal.SearchDoc
 	for _, bl := range rev.Blocks {

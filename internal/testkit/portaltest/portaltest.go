@@ -131,6 +131,10 @@ func New(tb testing.TB, opts Options) *Portal {
 	if opts.Configure != nil {
 		opts.Configure(p.Handlers)
 	}
+	if h := p.Handlers; withDirectory && h.Finder == nil {
+		// After Configure, so that the directory searches with the engine a test put in.
+		h.Finder = &directory.Finder{Store: h.Directory, Search: h.Search, Logger: logger, Now: h.Now}
+	}
 	p.route(tb, server.Config{})
 	return p
 }

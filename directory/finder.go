@@ -1,0 +1,277 @@
+package directory
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/search"
+)
+
+// Query selects services of the directory. Empty fields select everything.
+type Query struct {
+	Aimag, Soum string // the place where help is needed
+	Type        string // a taxonomy term id
+	Language    string // an ISO 639-1 code the service speaks
+	OpenNow     bool   // open at Now, in Mongolia's time zone
+	Always      bool   // open 24 hours
+	Free        bool   // free of charge
+	// Text keeps the services that the search engine finds for these words, in the
+	// engine's order: it knows every spelling of Mongolian and ranks by relevance. Without
+	// an engine, or while it is down, a service is kept when its names or description, in
+	// either language, contain every word.
+	Text string
+	// ModifiedAfter keeps services changed after it (the service or its organisation).
+	ModifiedAfter time.Time
+	// OrgID keeps the services of one organisation.
+	OrgID string
+	// IDs keeps only these services, in this order, each once (a referral sheet); the ids
+	// the directory does not have are in Result.Missing.
+	IDs []string
+
+	// SortLanguage is the language whose names order services of equal nearness;
+	// Mongolian when empty.
+	SortLanguage portal.Language
+	// Now is the time OpenNow is asked at; zero means the Finder's clock.
+	Now time.Time
+}
+
+// Result is what a Query found.
+type Result struct {
+	// Directory is the directory the services were found in, for what else a page shows
+	// of it.
+	Directory *portal.Directory
+	Hits      []Hit
+	// Missing are the ids of Query.IDs that the directory does not have.
+	Missing []string
+	// Degraded says the search engine did not answer: the words were matched in memory,
+	// without the engine's spellings and ranking. Pages say so.
+	Degraded bool
+}
+
+// Hit is a service found, with its organisation and how near its area comes to the place
+// asked for: 0 at a location in the soum (or aimag), 1 serving the soum, 2 serving the
+// aimag or part of it, 3 when no place was asked for.
+type Hit struct {
+	Service  *portal.Service
+	Org      *portal.DirectoryOrg
+	Nearness int
+}
+
+// Finder finds services: the one way the directory page, the referral sheet, the HSDS
+// API and the CLI select services, so that the same words give the same services in the
+// same order everywhere.
+type Finder struct {
+	Store portal.DirectoryStore
+	// Search is the search engine that Query.Text goes to; nil matches words in memory.
+	Search portal.Searcher
+	// Logger records an engine outage; nil is slog.Default().
+	Logger *slog.Logger
+	// Now is the clock of OpenNow; nil is time.Now.
+	Now portal.Clock
+}
+
+// Limits of the words' search: the engine is asked for at most maxEnginePages pages of
+// portal.MaxPerPage records (a record per service and language).
+const maxEnginePages = 5
+
+// Find returns the services q selects. Without words they come nearest first, then by
+// name; with words, in the engine's order (nearest and by name when matched in memory).
+func (f *Finder) Find(ctx context.Context, q Query) (*Result, error) {
+	d, err := f.Store.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if q.Now.IsZero() {
+		q.Now = time.Now()
+		if f.Now != nil {
+			q.Now = f.Now()
+		}
+	}
+	r := &Result{Directory: d}
+	if len(q.IDs) > 0 {
+		r.Hits, r.Missing = byIDs(d, q)
+		return r, nil
+	}
+	if strings.TrimSpace(q.Text) == "" || f.Search == nil {
+		r.Hits = filter(d, q)
+		return r, nil
+	}
+	ids, err := f.engineIDs(ctx, q)
+	if err != nil {
+		f.logger().WarnContext(ctx, "directory search failed; matching words in memory", "err", err)
+		r.Hits, r.Degraded = filter(d, q), true
+		return r, nil
+	}
+	rank := make(map[string]int, len(ids))
+	for i, id := range ids {
+		rank[id] = i + 1
+	}
+	q.Text = ""
+	for _, h := range filter(d, q) {
+		if rank[h.Service.ID] > 0 {
+			r.Hits = append(r.Hits, h)
+		}
+	}
+	slices.SortStableFunc(r.Hits, func(a, b Hit) int { return rank[a.Service.ID] - rank[b.Service.ID] })
+	return r, nil
+}
+
+func (f *Finder) logger() *slog.Logger {
+	if f.Logger != nil {
+		return f.Logger
+	}
+	return slog.Default()
+}
+
+// engineIDs asks the engine for the services matching q's words, with its place and type
+// filters, best first.
+func (f *Finder) engineIDs(ctx context.Context, q Query) ([]string, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for page := 1; page <= maxEnginePages; page++ {
+		res, err := f.Search.Search(ctx, portal.SearchQuery{Text: q.Text, Kind: portal.KindService, Aimag: q.Aimag,
+			Type: q.Type, Page: page, PerPage: portal.MaxPerPage})
+		if err != nil {
+			return nil, err
+		}
+		for _, hit := range res.Hits {
+			if id, ok := search.ServiceID(hit); ok && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if page*portal.MaxPerPage >= res.Total {
+			break
+		}
+	}
+	return ids, nil
+}
+
+// byIDs returns the services of q.IDs that the directory has and q's filters keep, in
+// q.IDs's order, and the ids it does not have.
+func byIDs(d *portal.Directory, q Query) (hits []Hit, missing []string) {
+	ids := q.IDs
+	q.IDs = nil
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		s, o := d.Service(id)
+		if s == nil {
+			missing = append(missing, id)
+			continue
+		}
+		if near, ok := keeps(q, o, s); ok {
+			hits = append(hits, Hit{Service: s, Org: o, Nearness: near})
+		}
+	}
+	return hits, missing
+}
+
+// filter returns the services of d that q keeps, nearest first, then by name in
+// q.SortLanguage. q.Text is matched in memory.
+func filter(d *portal.Directory, q Query) []Hit {
+	lang := q.SortLanguage
+	if !lang.Valid() {
+		lang = portal.Mongolian
+	}
+	type sorted struct {
+		Hit
+		title string
+	}
+	var found []sorted
+	for _, s := range d.Services() {
+		_, o := d.Service(s.ID)
+		if near, ok := keeps(q, o, s); ok {
+			found = append(found, sorted{Hit{Service: s, Org: o, Nearness: near}, strings.ToLower(s.Name.In(lang))})
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		if found[i].Nearness != found[j].Nearness {
+			return found[i].Nearness < found[j].Nearness
+		}
+		return found[i].title < found[j].title
+	})
+	hits := make([]Hit, len(found))
+	for i := range found {
+		hits[i] = found[i].Hit
+	}
+	return hits
+}
+
+// keeps reports whether q selects service s of organisation o, and how near it comes to
+// the place asked for.
+func keeps(q Query, o *portal.DirectoryOrg, s *portal.Service) (int, bool) {
+	near := 3
+	if q.Aimag != "" {
+		if near = nearness(o, s, q.Aimag, q.Soum); near < 0 {
+			return 0, false
+		}
+	}
+	switch {
+	case q.OrgID != "" && o.ID != q.OrgID,
+		q.Type != "" && !slices.Contains(s.Types, q.Type),
+		q.Language != "" && !slices.Contains(s.Languages, q.Language),
+		q.Always && !s.Always,
+		q.Free && !s.Free,
+		q.OpenNow && !s.OpenAt(q.Now),
+		!q.ModifiedAfter.IsZero() && !s.Modified.After(q.ModifiedAfter) && !o.Modified.After(q.ModifiedAfter),
+		!matchesAll(strings.Fields(strings.ToLower(q.Text)), o, s):
+		return 0, false
+	}
+	return near, true
+}
+
+// nearness says how near s comes to the place, or -1 when it does not serve it: 0 when
+// it has a location there (in the soum, when one is asked for), 1 when it serves the
+// soum, 2 when it serves the whole aimag or part of it.
+func nearness(o *portal.DirectoryOrg, s *portal.Service, aimag, soum string) int {
+	best := -1
+	for _, a := range s.Area {
+		n := -1
+		switch {
+		case a.Aimag != aimag:
+		case soum != "" && a.Soum == soum:
+			n = 1
+		case a.Soum == "" || soum == "":
+			// The whole aimag, or asked for the whole aimag: a service of one of its
+			// soums serves part of it.
+			n = 2
+		}
+		if n >= 0 && (best < 0 || n < best) {
+			best = n
+		}
+	}
+	if best < 0 {
+		return -1
+	}
+	for _, id := range s.LocationIDs {
+		if l := o.Location(id); l != nil && l.Aimag == aimag && (soum == "" || l.Soum == soum) {
+			return 0
+		}
+	}
+	return best
+}
+
+// matchesAll reports whether the names and description of s and o, in either language,
+// contain every word (lower-case).
+func matchesAll(words []string, o *portal.DirectoryOrg, s *portal.Service) bool {
+	if len(words) == 0 {
+		return true
+	}
+	hay := strings.ToLower(strings.Join([]string{s.Name.MN, s.Name.EN, o.Name.MN, o.Name.EN,
+		s.Description.MN, s.Description.EN}, "\n"))
+	for _, w := range words {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}

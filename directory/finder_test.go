@@ -1,0 +1,192 @@
+package directory_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
+	"github.com/gobidialogue/portal/search"
+	"github.com/gobidialogue/portal/search/bleve"
+)
+
+// finderOrgs is a small directory: a Ulaanbaatar shelter that also serves Ömnögovi, and a
+// Dalanzadgad centre with a shelter and a legal aid service for Khanbogd.
+func finderOrgs() []*portal.DirectoryOrg {
+	mon := []time.Weekday{time.Monday}
+	return []*portal.DirectoryOrg{
+		{ID: "ub", Name: portal.Text{EN: "UB House"}, Locations: []portal.Location{{ID: "ub-l", Aimag: "ulaanbaatar", Soum: "bayangol"}},
+			Services: []portal.Service{{ID: "ub-shelter", Name: portal.Text{EN: "A shelter in UB"}, Types: []string{"shelter"},
+				Always: true, Free: true, Languages: []string{"mn", "en"}, LocationIDs: []string{"ub-l"},
+				Area: []portal.Place{{Aimag: "ulaanbaatar"}, {Aimag: "umnugovi"}}}}},
+		{ID: "dz", Name: portal.Text{EN: "Dalanzadgad Centre"}, Locations: []portal.Location{{ID: "dz-l", Aimag: "umnugovi", Soum: "dalanzadgad"}},
+			Modified: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
+			Services: []portal.Service{
+				{ID: "dz-shelter", Name: portal.Text{EN: "Shelter Dalanzadgad"}, Types: []string{"shelter"}, Languages: []string{"mn"},
+					Hours: []portal.Schedule{{Days: mon, Opens: "09:00", Closes: "17:00"}}, LocationIDs: []string{"dz-l"},
+					Area: []portal.Place{{Aimag: "umnugovi"}}},
+				{ID: "dz-legal", Name: portal.Text{EN: "Legal aid"}, Types: []string{"legal-aid"}, Languages: []string{"mn"}, Free: true,
+					Always: true, Area: []portal.Place{{Aimag: "umnugovi", Soum: "khanbogd"}}, Description: portal.Text{MN: "Хууль зүйн туслалцаа"},
+					Modified: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
+			}},
+	}
+}
+
+// newFinder stores orgs in a database of the test's own and returns a Finder over it with
+// engine (nil for none).
+func newFinder(t *testing.T, orgs []*portal.DirectoryOrg, engine portal.Searcher) *directory.Finder {
+	t.Helper()
+	db := storetest.Open(t)
+	for _, o := range orgs {
+		if err := db.SaveDirectoryOrg(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &directory.Finder{Store: db, Search: engine, Logger: slog.New(slog.DiscardHandler)}
+}
+
+func ids(hits []directory.Hit) []string {
+	var out []string
+	for _, h := range hits {
+		out = append(out, h.Service.ID)
+	}
+	return out
+}
+
+func TestFindFilters(t *testing.T) {
+	f := newFinder(t, finderOrgs(), nil)
+	monday10 := time.Date(2026, 11, 30, 10, 0, 0, 0, portal.MongoliaTime)
+	sunday := time.Date(2026, 11, 29, 10, 0, 0, 0, portal.MongoliaTime)
+	tests := []struct {
+		name string
+		q    directory.Query
+		want []string
+	}{
+		{"everything by name", directory.Query{}, []string{"ub-shelter", "dz-legal", "dz-shelter"}},
+		{"aimag: located there first", directory.Query{Aimag: "umnugovi"}, []string{"dz-shelter", "ub-shelter", "dz-legal"}},
+		{"soum served", directory.Query{Aimag: "umnugovi", Soum: "khanbogd"}, []string{"dz-legal", "ub-shelter", "dz-shelter"}},
+		{"soum located", directory.Query{Aimag: "umnugovi", Soum: "dalanzadgad"}, []string{"dz-shelter", "ub-shelter"}},
+		{"other aimag", directory.Query{Aimag: "dornogovi"}, nil},
+		{"type", directory.Query{Aimag: "umnugovi", Type: "shelter"}, []string{"dz-shelter", "ub-shelter"}},
+		{"language", directory.Query{Language: "en"}, []string{"ub-shelter"}},
+		{"open now on Monday", directory.Query{OpenNow: true}, []string{"ub-shelter", "dz-legal", "dz-shelter"}},
+		{"open now on Sunday", directory.Query{OpenNow: true, Now: sunday}, []string{"ub-shelter", "dz-legal"}},
+		{"24 hours and free", directory.Query{Always: true, Free: true, Aimag: "umnugovi"}, []string{"ub-shelter", "dz-legal"}},
+		{"text in either language", directory.Query{Text: "ХУУЛЬ зүйн"}, []string{"dz-legal"}},
+		{"text of the organisation", directory.Query{Text: "dalanzadgad centre"}, []string{"dz-legal", "dz-shelter"}},
+		{"an organisation", directory.Query{OrgID: "dz"}, []string{"dz-legal", "dz-shelter"}},
+		{"modified after", directory.Query{ModifiedAfter: time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC)}, []string{"dz-legal"}},
+		{"by ids, in their order", directory.Query{IDs: []string{"dz-shelter", "ub-shelter", "dz-shelter"}}, []string{"dz-shelter", "ub-shelter"}},
+		{"by ids, filtered", directory.Query{IDs: []string{"dz-shelter", "dz-legal"}, Free: true}, []string{"dz-legal"}},
+		{"markup is a word like any other", directory.Query{Text: "<script>alert(1)</script>"}, nil},
+	}
+	for _, tt := range tests {
+		tt.q.SortLanguage = portal.English
+		if tt.q.Now.IsZero() {
+			tt.q.Now = monday10
+		}
+		res, err := f.Find(context.Background(), tt.q)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := ids(res.Hits); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+		if res.Degraded || res.Directory == nil || len(res.Directory.Services()) != 3 {
+			t.Errorf("%s: degraded %v, directory %v", tt.name, res.Degraded, res.Directory)
+		}
+	}
+	res, err := f.Find(context.Background(), directory.Query{IDs: []string{"nowhere", "ub-shelter", "<b>"}})
+	if err != nil || !reflect.DeepEqual(res.Missing, []string{"nowhere", "<b>"}) || !reflect.DeepEqual(ids(res.Hits), []string{"ub-shelter"}) {
+		t.Errorf("missing ids: %v, %+v", err, res)
+	}
+}
+
+// downEngine is a search engine that does not answer.
+type downEngine struct{ portal.Searcher }
+
+func (downEngine) Search(context.Context, portal.SearchQuery) (*portal.SearchResult, error) {
+	return nil, errors.New("connection refused")
+}
+
+// TestFindWords sends words to the engine, keeps its order, applies the other filters to
+// its hits, and matches in memory, saying so, when the engine is down.
+func TestFindWords(t *testing.T) {
+	g, terms, orgs, err := directory.LoadStarter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleve.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	var public []*portal.DirectoryOrg
+	for _, o := range orgs {
+		p, _ := o.Public()
+		public = append(public, p)
+	}
+	if err := idx.Index(context.Background(), search.FromDirectory(portal.NewDirectory(public, "t"), g, terms)...); err != nil {
+		t.Fatal(err)
+	}
+	f := newFinder(t, orgs, idx)
+	ctx := context.Background()
+	find := func(q directory.Query) *directory.Result {
+		t.Helper()
+		res, err := f.Find(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	// The engine knows every spelling of a place: three spellings find the same services
+	// (each ranks its own spelling first).
+	latin := find(directory.Query{Text: "Zamiin-Uud"})
+	if len(latin.Hits) == 0 || latin.Degraded {
+		t.Fatalf("Zamiin-Uud: %d hits, degraded %v", len(latin.Hits), latin.Degraded)
+	}
+	for _, spelling := range []string{"Замын-Үүд", "Zamyn-Üüd"} {
+		if got, want := slices.Sorted(slices.Values(ids(find(directory.Query{Text: spelling}).Hits))),
+			slices.Sorted(slices.Values(ids(latin.Hits))); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %v, want %v", spelling, got, want)
+		}
+	}
+	// Other filters narrow the engine's hits and keep its order.
+	all := ids(find(directory.Query{Text: "shelter"}).Hits)
+	narrowed := ids(find(directory.Query{Text: "shelter", Aimag: "umnugovi", Always: true}).Hits)
+	if len(narrowed) == 0 || len(narrowed) >= len(all) {
+		t.Fatalf("shelter: %d hits; in Ömnögovi, open 24 hours: %d", len(all), len(narrowed))
+	}
+	last := -1
+	for _, id := range narrowed {
+		i := indexOf(all, id)
+		if i <= last {
+			t.Errorf("%s is out of the engine's order: %v within %v", id, narrowed, all)
+		}
+		last = i
+	}
+	// The engine down: the words are matched in memory, and the result says so.
+	f.Search = downEngine{idx}
+	down := find(directory.Query{Text: "shelter"})
+	if !down.Degraded || len(down.Hits) == 0 {
+		t.Errorf("engine down: degraded %v, %d hits", down.Degraded, len(down.Hits))
+	}
+	if res := find(directory.Query{Aimag: "umnugovi"}); res.Degraded {
+		t.Error("a query without words is degraded by an engine it does not use")
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
