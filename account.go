@@ -222,17 +222,6 @@ func (t *Token) Usable(now time.Time) bool {
 	return t.UsedAt == nil && t.RevokedAt == nil && now.Before(t.ExpiresAt)
 }
 
-// AuditEntry records one administrative action: who, what, when, before and after.
-type AuditEntry struct {
-	ID      string
-	At      time.Time
-	ActorID string
-	Action  string // such as "user.role", "organisation.verify", "invitation.create"
-	Target  string // the ID of what was changed
-	Before  string // JSON of the state before, or ""
-	After   string // JSON of the state after, or ""
-}
-
 // Throttle counts failed sign-ins for one key (an account or a client address), so the
 // delay before the next attempt can grow. It lives in the database so that every portal
 // process sees the same count.
@@ -301,7 +290,7 @@ type AccountStore interface {
 	// SweepThrottles deletes the throttles whose last failure is before before.
 	SweepThrottles(ctx context.Context, before time.Time) (int, error)
 
-	AppendAudit(ctx context.Context, e *AuditEntry) error
+	AuditLog
 	// FindAudit returns the newest entries first, at most limit of them.
 	FindAudit(ctx context.Context, limit int) ([]*AuditEntry, error)
 }

@@ -7,7 +7,6 @@ package accounts
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -71,32 +70,12 @@ func orDefault(d, def time.Duration) time.Duration {
 	return def
 }
 
-// audit appends an entry to the audit log; before and after are marshalled to JSON, and a
-// nil one is left empty.
+// audit records a change in the audit log (portal.Audit), at the service's time.
 func (s *Service) audit(ctx context.Context, actorID, action, target string, before, after any) error {
-	e := &portal.AuditEntry{At: s.now(), ActorID: actorID, Action: action, Target: target}
-	var err error
-	if e.Before, err = auditJSON(before); err != nil {
-		return err
-	}
-	if e.After, err = auditJSON(after); err != nil {
-		return err
-	}
-	if err := s.Store.AppendAudit(ctx, e); err != nil {
-		return fmt.Errorf("accounts: audit %s %s: %w", action, target, err)
+	if err := portal.Audit(ctx, s.Store, s.now(), actorID, action, target, before, after); err != nil {
+		return fmt.Errorf("accounts: %w", err)
 	}
 	return nil
-}
-
-func auditJSON(v any) (string, error) {
-	if v == nil {
-		return "", nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("accounts: audit: %w", err)
-	}
-	return string(b), nil
 }
 
 // SignInPassword signs a person in with e-mail and password, from the client at clientIP

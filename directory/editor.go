@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -12,18 +11,13 @@ import (
 	"github.com/gobidialogue/portal"
 )
 
-// AuditLog is where the directory's edits are recorded.
-type AuditLog interface {
-	AppendAudit(ctx context.Context, e *portal.AuditEntry) error
-}
-
-// Editor is the one place where the directory changes after it was imported: the
-// secretariat's edits and verifications, members' suggestions and their review. Each
-// operation checks the policy, validates the whole organisation it changes, stores it and
-// records an audit entry; the handlers and the CLI call it.
+// Editor is the one place where the directory changes once the starter directory is in:
+// the secretariat's edits and verifications, members' suggestions and their review, and
+// imports (import.go). Each operation checks the policy, validates the whole organisation
+// it changes, stores it and records one audit entry; the handlers and the CLI call it.
 type Editor struct {
 	Store     portal.DirectoryStore
-	Audit     AuditLog
+	Audit     portal.AuditLog
 	Gazetteer *portal.Gazetteer
 	Terms     []portal.TaxonomyTerm
 	Now       portal.Clock
@@ -125,7 +119,7 @@ func (e *Editor) SaveService(ctx context.Context, actor *portal.User, edited *po
 	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
 		return err
 	}
-	return e.audit(ctx, actor, "directory.service.edit", s.ID, changes(before, s), nil)
+	return e.audit(ctx, actor.ID, "directory.service.edit", s.ID, changes(before, s), nil)
 }
 
 // VerifyService records that actor checked the service's entry today.
@@ -143,7 +137,7 @@ func (e *Editor) VerifyService(ctx context.Context, actor *portal.User, id strin
 	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
 		return err
 	}
-	return e.audit(ctx, actor, "directory.service.verify", id,
+	return e.audit(ctx, actor.ID, "directory.service.verify", id,
 		map[string]string{"assured_date": dateOrEmpty(before)}, map[string]string{"assured_date": now.Format("2006-01-02")})
 }
 
@@ -209,7 +203,7 @@ func (e *Editor) Accept(ctx context.Context, actor *portal.User, id string) erro
 	if err := e.Store.DecideSuggestion(ctx, sg); err != nil {
 		return err
 	}
-	return e.audit(ctx, actor, "directory.suggestion.accept", s.ID, changes(before, s), map[string]string{"suggestion": sg.ID, "by": sg.By})
+	return e.audit(ctx, actor.ID, "directory.suggestion.accept", s.ID, changes(before, s), map[string]string{"suggestion": sg.ID, "by": sg.By})
 }
 
 // Reject marks a pending suggestion rejected, with the reason the member will see.
@@ -230,7 +224,7 @@ func (e *Editor) Reject(ctx context.Context, actor *portal.User, id, reason stri
 	if err := e.Store.DecideSuggestion(ctx, sg); err != nil {
 		return err
 	}
-	return e.audit(ctx, actor, "directory.suggestion.reject", sg.ServiceID, nil,
+	return e.audit(ctx, actor.ID, "directory.suggestion.reject", sg.ServiceID, nil,
 		map[string]string{"suggestion": sg.ID, "by": sg.By, "reason": reason})
 }
 
@@ -271,7 +265,7 @@ func (e *Editor) SaveLocation(ctx context.Context, actor *portal.User, orgID str
 	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
 		return err
 	}
-	return e.audit(ctx, actor, "directory.location.edit", loc.ID, before, locationAudit(&loc))
+	return e.audit(ctx, actor.ID, "directory.location.edit", loc.ID, before, locationAudit(&loc))
 }
 
 // checkLocation validates o, naming a location field by its form key.
@@ -296,7 +290,7 @@ func locationAudit(l *portal.Location) map[string]any {
 	m := map[string]any{"name": l.Name, "confidential": l.Confidential, "aimag": l.Aimag, "soum": l.Soum,
 		"public_contact": l.PublicContact}
 	if l.Confidential {
-		m["address"] = "[confidential]"
+		m["address"] = portal.ConfidentialMark
 	} else {
 		m["address"], m["latitude"], m["longitude"] = l.Address, l.Latitude, l.Longitude
 	}
@@ -316,23 +310,10 @@ func changes(before, after *portal.Service) map[string][2]string {
 	return m
 }
 
-func (e *Editor) audit(ctx context.Context, actor *portal.User, action, target string, before, after any) error {
-	entry := &portal.AuditEntry{At: e.Now().UTC(), ActorID: actor.ID, Action: action, Target: target}
-	for _, p := range []struct {
-		v   any
-		out *string
-	}{{before, &entry.Before}, {after, &entry.After}} {
-		if p.v == nil {
-			continue
-		}
-		b, err := json.Marshal(p.v)
-		if err != nil {
-			return fmt.Errorf("directory: audit: %w", err)
-		}
-		*p.out = string(b)
-	}
-	if err := e.Audit.AppendAudit(ctx, entry); err != nil {
-		return fmt.Errorf("directory: audit %s %s: %w", action, target, err)
+// audit records a change in the audit log (portal.Audit), at the editor's time.
+func (e *Editor) audit(ctx context.Context, actorID, action, target string, before, after any) error {
+	if err := portal.Audit(ctx, e.Audit, e.Now().UTC(), actorID, action, target, before, after); err != nil {
+		return fmt.Errorf("directory: %w", err)
 	}
 	return nil
 }
@@ -381,7 +362,7 @@ func (e *Editor) SaveOrgDetails(ctx context.Context, actor *portal.User, edited 
 	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
 		return err
 	}
-	return e.audit(ctx, actor, "directory.org.edit", o.ID, before, after)
+	return e.audit(ctx, actor.ID, "directory.org.edit", o.ID, before, after)
 }
 
 func orgAudit(o *portal.DirectoryOrg) map[string]any {

@@ -6,9 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
-	"time"
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/directory"
@@ -36,8 +34,9 @@ func exportHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error
 }
 
 // importHSDS serves `portal import --hsds DIR`: it reads DIR/mn and DIR/en, checks
-// everything, and stores the organisations only when nothing is wrong. An organisation
-// or service that changed is marked modified now, unless the data says when.
+// everything, and stores the organisations through the directory's editor only when
+// nothing is wrong, so that every organisation it creates or changes is audited as an
+// edit in the browser is.
 func importHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error {
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		return fmt.Errorf("import: nothing was imported: %s is not a folder", dir)
@@ -54,17 +53,12 @@ func importHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error
 	if err != nil {
 		return fmt.Errorf("import: nothing was imported:\n%s", errText(err))
 	}
-	now := clock().UTC()
-	services, locations := 0, 0
-	for i, o := range orgs {
-		stamp(o, d.Org(o.ID), now)
-		if err := a.db.SaveDirectoryOrg(ctx, o); err != nil {
-			// Everything was checked before the first write; a failing database stops the
-			// import part way, and running it again completes it.
-			return fmt.Errorf("import: stopped at %s after saving %d of %d organisations: %w", o.ID, i, len(orgs), err)
-		}
-		services += len(o.Services)
-		locations += len(o.Locations)
+	editor := &directory.Editor{Store: a.db, Audit: a.db, Gazetteer: g, Terms: terms, Now: clock}
+	r, err := editor.Import(ctx, "", orgs)
+	if err != nil {
+		// Everything was checked before the first write; a failing database stops the
+		// import part way, and running it again completes it.
+		return fmt.Errorf("import: %w", err)
 	}
 	var langs []portal.Language
 	for _, l := range portal.Languages {
@@ -73,29 +67,10 @@ func importHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error
 		}
 	}
 	fmt.Fprintf(stdout, "Imported %d organisations with %d services and %d locations from %s (%s).\n",
-		len(orgs), services, locations, dir, languageList(langs))
+		r.Organisations, r.Services, r.Locations, dir, languageList(langs))
+	fmt.Fprintf(stdout, "%d new, %d changed, %d unchanged; each new or changed organisation is in the audit log.\n",
+		r.Created, r.Changed, r.Unchanged)
 	return nil
-}
-
-// stamp sets when o and its services were modified: now for what is new or changed since
-// old (nil for a new organisation), unless the import gave a time.
-func stamp(o, old *portal.DirectoryOrg, now time.Time) {
-	if old == nil || !sameOrgFields(o, old) {
-		o.Modified = now
-	}
-	for i := range o.Services {
-		if o.Services[i].Modified.IsZero() {
-			o.Services[i].Modified = now
-		}
-	}
-}
-
-// sameOrgFields reports whether a and b differ only in their services and times.
-func sameOrgFields(a, b *portal.DirectoryOrg) bool {
-	x, y := *a, *b
-	x.Services, y.Services = nil, nil
-	x.Modified, y.Modified = time.Time{}, time.Time{}
-	return reflect.DeepEqual(x, y)
 }
 
 func languageList(langs []portal.Language) string {

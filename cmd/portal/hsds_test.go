@@ -43,6 +43,19 @@ func TestHSDSImportExportRoundTrip(t *testing.T) {
 	if err != nil || !strings.Contains(stdout, "Imported 22 organisations with 47 services") || !strings.Contains(stdout, "mn and en") {
 		t.Fatalf("import --hsds: %v %q\n%s", err, stdout, stderr)
 	}
+	if !strings.Contains(stdout, "22 new, 0 changed, 0 unchanged") {
+		t.Errorf("import --hsds says %q", stdout)
+	}
+	if n := importEntries(t, data); n != 22 {
+		t.Errorf("%d audit entries for 22 new organisations", n)
+	}
+	// Importing the same again changes nothing and audits nothing.
+	if stdout, stderr, err = runCmd(t, "import", "--data", data, "--hsds", src); err != nil || !strings.Contains(stdout, "0 new, 0 changed, 22 unchanged") {
+		t.Fatalf("import --hsds again: %v %q\n%s", err, stdout, stderr)
+	}
+	if n := importEntries(t, data); n != 22 {
+		t.Errorf("%d audit entries after an import that changed nothing", n)
+	}
 	stdout, stderr, err = runCmd(t, "export", "--data", data, "--hsds", out)
 	if err != nil || !strings.Contains(stdout, "22 organisations, 47 services") {
 		t.Fatalf("export --hsds: %v %q\n%s", err, stdout, stderr)
@@ -100,6 +113,28 @@ func TestHSDSImportKeepsConfidentialAddresses(t *testing.T) {
 	if s, _ := d.Service("ub-safe-house-shelter"); s == nil || s.Modified.IsZero() {
 		t.Errorf("the imported shelter service: %+v", s)
 	}
+	// The import is audited, and its entries hold no confidential address.
+	entries, err := a.db.FindAudit(ctx, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := 0
+	for _, e := range entries {
+		if e.Action != "directory.org.import" {
+			continue
+		}
+		audited++
+		for _, o := range orgs {
+			for _, l := range o.Locations {
+				if l.Confidential && (strings.Contains(e.Before+e.After, l.Address.EN) || strings.Contains(e.Before+e.After, l.Address.MN)) {
+					t.Errorf("the audit entry of %s holds the address of %s", e.Target, l.ID)
+				}
+			}
+		}
+	}
+	if audited == 0 {
+		t.Error("the import left no audit entry")
+	}
 }
 
 func TestHSDSImportBadInputWritesNothing(t *testing.T) {
@@ -137,4 +172,27 @@ func TestHSDSImportBadInputWritesNothing(t *testing.T) {
 	if _, _, err := runCmd(t, "export", "--data", data, "--hsds", out, "extra"); err != errUsage {
 		t.Errorf("export --hsds DIR extra: %v, want a usage error", err)
 	}
+}
+
+// importEntries returns how many audit entries of the data directory record an import of
+// an organisation by the command line.
+func importEntries(t *testing.T, data string) int {
+	t.Helper()
+	ctx := context.Background()
+	a, err := (&common{data: data}).open(ctx, noEnv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	entries, err := a.db.FindAudit(ctx, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.Action == "directory.org.import" && e.ActorID == "" && e.After != "" {
+			n++
+		}
+	}
+	return n
 }

@@ -1,0 +1,252 @@
+package directory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gobidialogue/portal"
+)
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	// Organisations, Services and Locations count what the import held.
+	Organisations, Services, Locations int
+	// Created, Changed and Unchanged count its organisations: new to the directory,
+	// stored again with changes (each audited), and left alone.
+	Created, Changed, Unchanged int
+}
+
+// Import stores whole organisations, with their locations and services, that an import
+// read (portal import --hsds). All of them are checked before the first is stored; any
+// problem stores nothing. An organisation that changes nothing is left alone. One that is
+// new or changed is stored and audited as "directory.org.import" by actorID ("" for the
+// command line): the entry holds the fields that changed, before and after, with
+// confidential addresses as portal.ConfidentialMark. The caller checks that actorID may
+// import. An organisation or service that changed is marked modified now, unless the
+// import gives a time; a confidential location imported without its address keeps the one
+// stored before.
+//
+// A database that fails part way stops the import: what was stored before is audited, and
+// importing again completes it.
+func (e *Editor) Import(ctx context.Context, actorID string, orgs []*portal.DirectoryOrg) (*ImportReport, error) {
+	terms := e.terms()
+	for _, o := range orgs {
+		if err := o.Validate(e.Gazetteer, terms); err != nil {
+			return nil, fmt.Errorf("organisation %s: %w", o.ID, err)
+		}
+	}
+	d, err := e.Store.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := e.Now().UTC()
+	r := &ImportReport{Organisations: len(orgs)}
+	for i, o := range orgs {
+		r.Services += len(o.Services)
+		r.Locations += len(o.Locations)
+		old := d.Org(o.ID)
+		changed, err := e.hiddenChanged(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		before, after := orgChanges(old, o, changed)
+		if old != nil && len(after) == 0 {
+			r.Unchanged++
+			continue
+		}
+		stamp(o, old, now)
+		if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
+			return nil, fmt.Errorf("stopped at %s after storing %d of %d organisations: %w", o.ID, i, len(orgs), err)
+		}
+		var was any // a new organisation has no state before, not an empty one
+		if before != nil {
+			was = before
+		}
+		if err := e.audit(ctx, actorID, "directory.org.import", o.ID, was, after); err != nil {
+			return nil, err
+		}
+		if old == nil {
+			r.Created++
+		} else {
+			r.Changed++
+		}
+	}
+	return r, nil
+}
+
+// hiddenChanged returns the ids of o's confidential locations whose address or
+// coordinates o changes: those it gives that differ from the ones stored. Nothing of them
+// leaves this function but the ids.
+func (e *Editor) hiddenChanged(ctx context.Context, o *portal.DirectoryOrg) (map[string]bool, error) {
+	_, hidden := o.Public()
+	if len(hidden) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(hidden))
+	for i, h := range hidden {
+		ids[i] = h.LocationID
+	}
+	stored, err := e.Store.ConfidentialPlaces(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	changed := map[string]bool{}
+	for _, h := range hidden {
+		if s, ok := stored[h.LocationID]; !ok || s.Address != h.Address || !sameCoord(s.Latitude, h.Latitude) || !sameCoord(s.Longitude, h.Longitude) {
+			changed[h.LocationID] = true
+		}
+	}
+	return changed, nil
+}
+
+func sameCoord(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+// stamp sets when o and its services were modified: now for what is new or changed since
+// old (nil for a new organisation), unless the import gave a time.
+func stamp(o, old *portal.DirectoryOrg, now time.Time) {
+	var was map[string]any
+	if old != nil {
+		was = orgState(old)
+	}
+	is := orgState(o)
+	if old == nil || !sameKeys(was, is, func(k string) bool { return !strings.HasPrefix(k, "services.") }) {
+		o.Modified = now
+	} else {
+		o.Modified = old.Modified
+	}
+	for i := range o.Services {
+		s := &o.Services[i]
+		if !s.Modified.IsZero() {
+			continue
+		}
+		s.Modified = now
+		if old == nil {
+			continue
+		}
+		for _, p := range old.Services {
+			if p.ID == s.ID && sameKeys(was, is, func(k string) bool { return strings.HasPrefix(k, "services."+s.ID+".") }) {
+				s.Modified = p.Modified
+			}
+		}
+	}
+}
+
+// sameKeys reports whether a and b agree on every key that in selects.
+func sameKeys(a, b map[string]any, in func(string) bool) bool {
+	for _, m := range []map[string]any{a, b} {
+		for k := range m {
+			if in(k) && jsonText(a[k]) != jsonText(b[k]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// orgChanges returns what the audit entry of importing o over old records: the state of
+// every field that differs, before and after. hidden names the confidential locations
+// whose address o changes; they are recorded as changed, the address as
+// portal.ConfidentialMark. For a new organisation (old nil), before is nil and after is
+// all of o. Both are empty when nothing changes.
+func orgChanges(old, o *portal.DirectoryOrg, hidden map[string]bool) (before, after map[string]any) {
+	is := orgState(o)
+	for id := range hidden {
+		is["locations."+id+".address_changed"] = true
+	}
+	if old == nil {
+		return nil, is
+	}
+	was := orgState(old)
+	// A time of modification the import gives is data too; one it does not give is not a
+	// change.
+	for i := range o.Services {
+		s := &o.Services[i]
+		for _, p := range old.Services {
+			if p.ID == s.ID && !s.Modified.IsZero() && !p.Modified.Equal(s.Modified.Truncate(time.Millisecond)) {
+				key := "services." + s.ID + ".last_modified"
+				was[key], is[key] = timeText(p.Modified), timeText(s.Modified)
+			}
+		}
+	}
+	before, after = map[string]any{}, map[string]any{}
+	for _, m := range []map[string]any{was, is} {
+		for k := range m {
+			if jsonText(was[k]) != jsonText(is[k]) {
+				if v, ok := was[k]; ok {
+					before[k] = v
+				}
+				if v, ok := is[k]; ok {
+					after[k] = v
+				}
+			}
+		}
+	}
+	if len(before) == 0 && len(after) == 0 {
+		return nil, nil
+	}
+	return before, after
+}
+
+// orgState is every field of o as the audit log may hold it, by a dotted key:
+// the organisation's own fields, "locations.ID" (a confidential one without its address
+// and coordinates) and "services.ID.FIELD" (the fields of Fields, with verification and
+// the example mark).
+func orgState(o *portal.DirectoryOrg) map[string]any {
+	m := orgAudit(o)
+	m["phones"] = phonesState(o.Phones)
+	m["example"] = o.Example
+	for i := range o.Locations {
+		m["locations."+o.Locations[i].ID] = locationAudit(&o.Locations[i])
+	}
+	for i := range o.Services {
+		s := &o.Services[i]
+		key := "services." + s.ID + "."
+		for _, f := range Fields(s, portal.English) {
+			m[key+f.Key] = f.Value
+		}
+		m[key+"phones"] = phonesState(s.Phones)
+		m[key+"assured_date"] = mongoliaDate(s.AssuredDate)
+		m[key+"assured_by"] = s.AssuredBy
+		m[key+"example"] = s.Example
+	}
+	return m
+}
+
+// mongoliaDate writes the day of t in Mongolia, "" for none.
+func mongoliaDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(portal.MongoliaTime).Format(time.DateOnly)
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// phonesState writes phones as FormatPhones does, with their example marks.
+func phonesState(phones []portal.Phone) []string {
+	out := make([]string, len(phones))
+	for i, p := range phones {
+		out[i] = FormatPhones([]portal.Phone{p})
+		if p.Example {
+			out[i] += " (example)"
+		}
+	}
+	return out
+}
+
+// jsonText is v as JSON, to compare states whatever their Go types.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
