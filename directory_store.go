@@ -137,6 +137,10 @@ type DirectoryStore interface {
 	// Directory returns the public directory. It is cheap to call on every request: the
 	// store keeps it in memory while the version in the database is unchanged.
 	Directory(ctx context.Context) (*Directory, error)
+	// DirectoryVersion returns the version of the directory, which changes on every write
+	// to it ("" while it was never written), read with one _id lookup: what the search
+	// indexer follows. Directory().Version is the version of the copy it returns.
+	DirectoryVersion(ctx context.Context) (string, error)
 	// SaveDirectoryOrg creates or replaces an organisation with its locations and services.
 	// The address and coordinates of its confidential locations are stored apart; a
 	// confidential location saved without them keeps the ones stored before.

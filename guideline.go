@@ -196,6 +196,9 @@ type GuidelineStore interface {
 	SaveRevisions(ctx context.Context, g *Guideline, revs ...*Revision) error
 	// UpdateTranslations replaces the translations map of the guideline with id.
 	UpdateTranslations(ctx context.Context, id string, tr map[Language]string) error
+	// GuidelinesVersion returns a value that changes after every write to a guideline ("" while
+	// none was written), read with one _id lookup: what the search indexer follows.
+	GuidelinesVersion(ctx context.Context) (string, error)
 }
 
 // MetaStore keeps small facts about the installation, such as whether the starter

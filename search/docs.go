@@ -36,6 +36,10 @@ func FromDirectory(d *portal.Directory, g *portal.Gazetteer, terms []portal.Taxo
 	return docs
 }
 
+// guidelineRecordPrefix starts the id of a paragraph's record:
+// "guideline:{lang}:{slug}:{block id}".
+const guidelineRecordPrefix = "guideline:"
+
 // serviceRecordPrefix starts the id of a service's record: "service:{lang}:{service id}",
 // one record per service and language.
 const serviceRecordPrefix = "service:"
@@ -180,7 +184,7 @@ func FromGuideline(g *portal.Guideline, rev *portal.Revision) []portal.SearchDoc
 			title += " — " + section
 		}
 		d := portal.SearchDoc{
-			ID:       "guideline:" + string(g.Language) + ":" + g.Slug + ":" + bl.ID,
+			ID:       guidelineRecordPrefix + string(g.Language) + ":" + g.Slug + ":" + bl.ID,
 			Kind:     portal.KindGuideline,
 			Language: g.Language,
 			Title:    title,

@@ -2,9 +2,6 @@ package search
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -28,24 +25,22 @@ const (
 //
 //   - at start it reconciles the whole index with the database (Reconcile), which
 //     catches up on anything written while no indexer ran, or left half-indexed;
-//   - every Interval it reads two cheap change markers, the directory's Version and the
-//     guidelines' version (one _id lookup each), and when one moved it rebuilds the
-//     records of that part in memory, compares their hashes with those it last wrote and
-//     sends only the difference;
+//   - every Interval it reads each source's Version (one _id lookup each), and for a
+//     source whose version moved it makes the source's records, compares their hashes
+//     with those it last wrote and sends only the difference;
 //   - after any error (the engine or the database down) the next pass is a whole
 //     reconcile again, retried every Interval; the outage is logged once at WARN;
-//   - every FullEvery it reconciles whole anyway, so a change whose marker was lost (a
-//     writer that died between its write and the marker) or an index changed behind its
+//   - every FullEvery it reconciles whole anyway, so a change whose version was lost (a
+//     writer that died between its write and the version) or an index changed behind its
 //     back converges in bounded time.
 //
 // Several processes may each run an Indexer on the same index: they write the same
 // records, so they agree.
 type Indexer struct {
-	Searcher   portal.Searcher
-	Guidelines portal.GuidelineStore
-	Directory  portal.DirectoryStore
-	Gazetteer  *portal.Gazetteer
-	Terms      []portal.TaxonomyTerm
+	Searcher portal.Searcher
+	// Sources are what the index holds records of (see Sources); each source's records
+	// have ids of its own prefix.
+	Sources []Source
 	// Interval is the time between passes; DefaultInterval when zero.
 	Interval time.Duration
 	// FullEvery is the time between whole reconciles; DefaultFullEvery when zero.
@@ -60,23 +55,10 @@ type Indexer struct {
 type indexState struct {
 	// hashes are the id → hash of every record as this Indexer last wrote or found it; nil
 	// until a whole reconcile succeeds, and after any error.
-	hashes     map[string]string
-	dirVersion string
-	guideMark  string
-	lastFull   time.Time
-	down       bool // the last pass failed and the failure was logged
-
-	builder    *docBuilder
-	orgs       map[string]orgEntry // the records of each organisation, by its id
-	guidelines guidelineCache
-}
-
-// orgEntry holds the records made from one organisation. A Directory is never modified,
-// and the store keeps the organisations that a write did not touch, so an organisation at
-// the same address has the same records.
-type orgEntry struct {
-	org  *portal.DirectoryOrg
-	docs []portal.SearchDoc
+	hashes   map[string]string
+	versions []string // of each source, when its records were last made
+	lastFull time.Time
+	down     bool // the last pass failed and the failure was logged
 }
 
 // Run keeps the index converged until ctx is done.
@@ -111,11 +93,6 @@ func (x *Indexer) Sync(ctx context.Context) bool {
 	if every <= 0 {
 		every = DefaultFullEvery
 	}
-	if x.st.builder == nil {
-		x.st.builder = newDocBuilder(x.Gazetteer, x.Terms)
-		x.st.orgs = map[string]orgEntry{}
-		x.st.guidelines = guidelineCache{}
-	}
 	var r Report
 	var err error
 	full := x.st.hashes == nil || time.Since(x.st.lastFull) >= every
@@ -148,21 +125,22 @@ func (x *Indexer) Sync(ctx context.Context) bool {
 	return true
 }
 
-// full reconciles the whole index with the database.
+// full reconciles the whole index with every source. Each version is read before the
+// records it stands for, so a write racing the pass moves the version again.
 func (x *Indexer) full(ctx context.Context) (Report, error) {
-	mark, err := x.guidelineMark(ctx)
-	if err != nil {
-		return Report{}, err
+	versions := make([]string, len(x.Sources))
+	var want []portal.SearchDoc
+	for i, s := range x.Sources {
+		v, err := s.Version(ctx)
+		if err != nil {
+			return Report{}, err
+		}
+		docs, err := s.Records(ctx)
+		if err != nil {
+			return Report{}, err
+		}
+		versions[i], want = v, append(want, docs...)
 	}
-	want, err := guidelineDocs(ctx, x.Guidelines, x.st.guidelines)
-	if err != nil {
-		return Report{}, err
-	}
-	d, err := x.Directory.Directory(ctx)
-	if err != nil {
-		return Report{}, fmt.Errorf("search: read the directory: %w", err)
-	}
-	want = append(want, x.directoryDocs(d)...)
 	r, err := Reconcile(ctx, x.Searcher, want, nil)
 	if err != nil {
 		return r, err
@@ -171,39 +149,31 @@ func (x *Indexer) full(ctx context.Context) (Report, error) {
 	for _, doc := range want {
 		x.st.hashes[doc.ID] = doc.Hash
 	}
-	x.st.dirVersion, x.st.guideMark, x.st.lastFull = d.Version, mark, time.Now()
+	x.st.versions, x.st.lastFull = versions, time.Now()
 	return r, nil
 }
 
-// changes indexes what changed since the last pass, by the change markers.
+// changes indexes the records of the sources whose version moved since the last pass.
 func (x *Indexer) changes(ctx context.Context) (Report, error) {
 	var total Report
-	d, err := x.Directory.Directory(ctx)
-	if err != nil {
-		return total, fmt.Errorf("search: read the directory: %w", err)
-	}
-	if d.Version != x.st.dirVersion {
-		r, err := x.apply(ctx, "service:", x.directoryDocs(d))
-		if err != nil {
-			return r, err
-		}
-		total, x.st.dirVersion = r, d.Version
-	}
-	mark, err := x.guidelineMark(ctx)
-	if err != nil {
-		return total, err
-	}
-	if mark != x.st.guideMark {
-		docs, err := guidelineDocs(ctx, x.Guidelines, x.st.guidelines)
+	for i, s := range x.Sources {
+		v, err := s.Version(ctx)
 		if err != nil {
 			return total, err
 		}
-		r, err := x.apply(ctx, "guideline:", docs)
+		if v == x.st.versions[i] {
+			continue
+		}
+		docs, err := s.Records(ctx)
+		if err != nil {
+			return total, err
+		}
+		r, err := x.apply(ctx, s.Prefix(), docs)
 		if err != nil {
 			return total, err
 		}
 		total.Added, total.Updated, total.Deleted = total.Added+r.Added, total.Updated+r.Updated, total.Deleted+r.Deleted
-		x.st.guideMark = mark
+		x.st.versions[i] = v
 	}
 	return total, nil
 }
@@ -247,53 +217,4 @@ func (x *Indexer) apply(ctx context.Context, prefix string, docs []portal.Search
 		delete(x.st.hashes, id)
 	}
 	return r, nil
-}
-
-// directoryDocs returns the records of d, made again only for the organisations that
-// changed since the last call.
-func (x *Indexer) directoryDocs(d *portal.Directory) []portal.SearchDoc {
-	docs := make([]portal.SearchDoc, 0, 2*len(d.Services()))
-	seen := make(map[string]bool, len(d.Orgs))
-	for _, o := range d.Orgs {
-		seen[o.ID] = true
-		e, ok := x.st.orgs[o.ID]
-		if !ok || e.org != o {
-			e = orgEntry{org: o, docs: x.st.builder.orgDocs(o)}
-			x.st.orgs[o.ID] = e
-		}
-		docs = append(docs, e.docs...)
-	}
-	for id := range x.st.orgs {
-		if !seen[id] {
-			delete(x.st.orgs, id)
-		}
-	}
-	return docs
-}
-
-// guidelinesVersioner is a guideline store with a cheap change marker (store.DB has one).
-type guidelinesVersioner interface {
-	GuidelinesVersion(ctx context.Context) (string, error)
-}
-
-// guidelineMark returns a value that changes when any guideline changes: the store's
-// version when it has one, otherwise a hash of every guideline's id, revision and time of
-// update.
-func (x *Indexer) guidelineMark(ctx context.Context) (string, error) {
-	if v, ok := x.Guidelines.(guidelinesVersioner); ok {
-		mark, err := v.GuidelinesVersion(ctx)
-		if err != nil {
-			return "", fmt.Errorf("search: read the guidelines' version: %w", err)
-		}
-		return mark, nil
-	}
-	gs, err := x.Guidelines.FindGuidelines(ctx, portal.GuidelineFilter{})
-	if err != nil {
-		return "", fmt.Errorf("search: read the guidelines: %w", err)
-	}
-	h := sha256.New()
-	for _, g := range gs {
-		fmt.Fprintf(h, "%s\x00%d\x00%d\x00", g.ID, g.Revision, g.UpdatedAt.UnixNano())
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -79,7 +79,7 @@ func (b *logBuffer) logger() *slog.Logger {
 
 func newIndexer(s portal.Searcher, db *store.DB, log *logBuffer) *search.Indexer {
 	g, terms, _, _ := directory.LoadStarter()
-	return &search.Indexer{Searcher: s, Guidelines: db, Directory: db, Gazetteer: g, Terms: terms, Logger: log.logger()}
+	return &search.Indexer{Searcher: s, Sources: search.Sources(db, db, g, terms), Logger: log.logger()}
 }
 
 // run runs x until the test ends, or until the returned function stops it.
@@ -112,7 +112,7 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 func desired(t *testing.T, db *store.DB) map[string]string {
 	t.Helper()
 	g, terms, _, _ := directory.LoadStarter()
-	want, err := search.Desired(context.Background(), db, db, g, terms)
+	want, err := search.Desired(context.Background(), search.Sources(db, db, g, terms)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +420,7 @@ func TestIndexerNeverIndexesAConfidentialAddress(t *testing.T) {
 	}
 	// The index holds exactly the records made, and none of them carries the address.
 	g, terms, _, _ := directory.LoadStarter()
-	want, err := search.Desired(ctx, db, db, g, terms)
+	want, err := search.Desired(ctx, search.Sources(db, db, g, terms)...)
 	if err != nil {
 		t.Fatal(err)
 	}

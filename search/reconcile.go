@@ -139,23 +139,6 @@ func Check(ctx context.Context, s portal.Searcher, want []portal.SearchDoc) (mis
 	return missing, stale, extra, nil
 }
 
-// Desired returns every record the index should hold, read from the database: the current
-// revision of every guideline in both languages, and every service of the directory, in id
-// order.
-func Desired(ctx context.Context, guidelines portal.GuidelineStore, dir portal.DirectoryStore, g *portal.Gazetteer, terms []portal.TaxonomyTerm) ([]portal.SearchDoc, error) {
-	docs, err := guidelineDocs(ctx, guidelines, nil)
-	if err != nil {
-		return nil, err
-	}
-	d, err := dir.Directory(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("search: read the directory: %w", err)
-	}
-	docs = append(docs, FromDirectory(d, g, terms)...)
-	sortByID(docs)
-	return docs, nil
-}
-
 // guidelineCache keeps the records of each guideline by its id, with the revision and time
 // of update they were made from, so that a guideline that did not change is not read again.
 type guidelineCache map[string]guidelineEntry

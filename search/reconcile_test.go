@@ -206,7 +206,7 @@ func TestDesired(t *testing.T) {
 	db := storetest.Open(t)
 	seed(t, db)
 	g, terms, orgs := starter(t)
-	want, err := search.Desired(ctx, db, db, g, terms)
+	want, err := search.Desired(ctx, search.Sources(db, db, g, terms)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"slices"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -21,31 +18,35 @@ import (
 const directoryVersionKey = "directory_version"
 
 // dirCacheMaxAge bounds how long a process trusts its in-memory directory without reading it
-// again, in case two processes wrote in the same instant (see SaveDirectoryOrg).
+// again, in case two processes wrote in the same instant (see snapshots).
 const dirCacheMaxAge = 5 * time.Minute
 
-// dirCache is the directory as last read, shared by every request. Reading 10,000 services
-// from the embedded engine takes seconds, and a directory page must answer in milliseconds:
-// so the page asks the database only for the version (one _id lookup) and rebuilds the
-// directory when it changed, or when the copy is older than dirCacheMaxAge.
-type dirCache struct {
-	mu       sync.Mutex // held while loading, so parallel requests load once
-	dir      *portal.Directory
-	loadedAt time.Time
+// directorySnapshot returns the snapshot of db's public directory. Reading 10,000 services
+// from the embedded engine takes seconds, and a directory page must answer in
+// milliseconds: so a page asks the database only for the version (one _id lookup) and the
+// directory is read again when it changed, or when the copy is older than dirCacheMaxAge.
+func directorySnapshot(db *DB) *snapshots[struct{}, *portal.Directory] {
+	return &snapshots[struct{}, *portal.Directory]{
+		versionKey: func(struct{}) string { return directoryVersionKey },
+		load:       db.loadDirectory,
+		maxAge:     dirCacheMaxAge,
+		max:        1,
+	}
 }
 
 // Directory implements portal.DirectoryStore.
 func (db *DB) Directory(ctx context.Context) (*portal.Directory, error) {
-	version, err := db.directoryVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c := db.dirCache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dir != nil && c.dir.Version == version && time.Since(c.loadedAt) < dirCacheMaxAge {
-		return c.dir, nil
-	}
+	d, _, err := db.dirSnapshot.get(ctx, db, struct{}{})
+	return d, err
+}
+
+// DirectoryVersion implements portal.DirectoryStore: "" for a directory never written.
+func (db *DB) DirectoryVersion(ctx context.Context) (string, error) {
+	return db.dirSnapshot.version(ctx, db, struct{}{})
+}
+
+// loadDirectory reads every organisation of the directory.
+func (db *DB) loadDirectory(ctx context.Context, _ struct{}, version string) (*portal.Directory, error) {
 	cur, err := db.dirOrgs.Find(ctx, bson.D{})
 	if err != nil {
 		return nil, translate(err, nil, "read the directory")
@@ -58,17 +59,7 @@ func (db *DB) Directory(ctx context.Context) (*portal.Directory, error) {
 	for i := range docs {
 		orgs[i] = docs[i].org()
 	}
-	c.dir, c.loadedAt = portal.NewDirectory(orgs, version), time.Now()
-	return c.dir, nil
-}
-
-// directoryVersion returns the current version, "" for a directory never written.
-func (db *DB) directoryVersion(ctx context.Context) (string, error) {
-	v, err := db.GetMeta(ctx, directoryVersionKey)
-	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		return "", nil
-	}
-	return v, err
+	return portal.NewDirectory(orgs, version), nil
 }
 
 // SaveDirectoryOrg implements portal.DirectoryStore. The confidential parts are written
@@ -78,7 +69,7 @@ func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) erro
 	if !portal.ValidSlug(o.ID) {
 		return portal.FieldError("id", "%q must be lower-case letters, digits and hyphens", o.ID)
 	}
-	before, err := db.directoryVersion(ctx)
+	before, err := db.DirectoryVersion(ctx)
 	if err != nil {
 		return err
 	}
@@ -93,15 +84,17 @@ func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) erro
 	if err := db.dropConfidential(ctx, o); err != nil {
 		return err
 	}
-	if _, err := db.dirOrgs.ReplaceOne(ctx, bson.M{"_id": o.ID}, toDirOrgDoc(pub), options.Replace().SetUpsert(true)); err != nil {
+	doc := toDirOrgDoc(pub)
+	if _, err := db.dirOrgs.ReplaceOne(ctx, bson.M{"_id": o.ID}, doc, options.Replace().SetUpsert(true)); err != nil {
 		return translate(err, nil, "save directory organisation %s", o.ID)
 	}
-	version := newVersion()
-	if err := db.SetMeta(ctx, directoryVersionKey, version); err != nil {
-		return err
-	}
-	db.patchDirectory(before, version, pub)
-	return nil
+	return db.dirSnapshot.wrote(ctx, db, struct{}{}, before, func(d *portal.Directory, version string) (*portal.Directory, bool) {
+		var saved dirOrgDoc
+		if !readBack(doc, &saved) {
+			return nil, false
+		}
+		return withOrg(d, saved.org(), version), true
+	})
 }
 
 // dropConfidential deletes the hidden parts of o's locations that are no longer
@@ -128,31 +121,17 @@ func (db *DB) dropConfidential(ctx context.Context, o *portal.DirectoryOrg) erro
 	return nil
 }
 
-// patchDirectory puts the organisation just saved into the in-memory directory, when that
-// directory was the newest before the save; otherwise another process wrote in between,
-// and the next read loads everything.
-func (db *DB) patchDirectory(before, version string, o *portal.DirectoryOrg) {
-	c := db.dirCache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dir == nil || c.dir.Version != before {
-		c.dir = nil
-		return
-	}
-	orgs := slices.Clone(c.dir.Orgs)
+// withOrg returns d with o in place of the organisation of its id, or added: the directory
+// after saving o, without reading it again.
+func withOrg(d *portal.Directory, o *portal.DirectoryOrg, version string) *portal.Directory {
+	orgs := slices.Clone(d.Orgs)
 	i := slices.IndexFunc(orgs, func(x *portal.DirectoryOrg) bool { return x.ID == o.ID })
 	if i < 0 {
 		orgs = append(orgs, o)
 	} else {
 		orgs[i] = o
 	}
-	c.dir = portal.NewDirectory(orgs, version)
-}
-
-func newVersion() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return portal.NewDirectory(orgs, version)
 }
 
 // ConfidentialPlaces implements portal.DirectoryStore.

@@ -38,7 +38,6 @@ type Embedded struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when FerretDB has stopped and closed its files
 	unlock func() error
-	caches sync.Map // database name → *guidelineCache
 
 	closeOnce sync.Once
 	closeErr  error

@@ -1,4 +1,39 @@
 package store
 
-// ClearCache lets benchmarks measure FindGuidelines without the cache of the embedded database.
-func (db *DB) ClearCache() { db.clearCache() }
+import (
+	"context"
+	"time"
+)
+
+// ClearCache lets benchmarks measure FindGuidelines without the guideline list snapshot.
+func (db *DB) ClearCache() { db.guidelineList.drop(struct{}{}) }
+
+// StringSnapshots exposes a snapshots of strings to the tests of store_test, over a
+// database of the test's own: a value of key k has the version key "test_version:"+k,
+// unless it is made without versions.
+type StringSnapshots struct{ c *snapshots[string, string] }
+
+// NewStringSnapshots returns snapshots of the values load reads.
+func NewStringSnapshots(versioned bool, max int, maxAge time.Duration, now func() time.Time,
+	load func(ctx context.Context, k, version string) (string, error)) *StringSnapshots {
+	c := &snapshots[string, string]{load: load, max: max, maxAge: maxAge, now: now}
+	if versioned {
+		c.versionKey = func(k string) string { return "test_version:" + k }
+	}
+	return &StringSnapshots{c}
+}
+
+func (s *StringSnapshots) Get(ctx context.Context, db *DB, k string) (string, string, error) {
+	return s.c.get(ctx, db, k)
+}
+
+func (s *StringSnapshots) Version(ctx context.Context, db *DB, k string) (string, error) {
+	return s.c.version(ctx, db, k)
+}
+
+func (s *StringSnapshots) Wrote(ctx context.Context, db *DB, k, before string, patch func(string, string) (string, bool)) error {
+	return s.c.wrote(ctx, db, k, before, patch)
+}
+
+func (s *StringSnapshots) Drop(k string)                  { s.c.drop(k) }
+func (s *StringSnapshots) Cached(k string) (string, bool) { return s.c.cached(k) }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -22,19 +23,10 @@ func (db *DB) FindGuideline(ctx context.Context, id string) (*portal.Guideline, 
 }
 
 // FindGuidelines returns the guidelines matching f, most recently updated first and, among
-// those updated at the same time, by ID.
-//
-// On MongoDB the filter goes to the server, which answers it from the indexes. On the embedded
-// database the guidelines come from a cache (see guidelineCache) and are filtered here. Either
-// way they are sorted here, with the tie-break on ID that keeps the order the same on both.
+// those updated at the same time, by ID. They come from the guideline list's snapshot
+// (guidelineListSnapshot), filtered here.
 func (db *DB) FindGuidelines(ctx context.Context, f portal.GuidelineFilter) ([]*portal.Guideline, error) {
-	var docs []guidelineDoc
-	var err error
-	if db.cache != nil {
-		docs, err = db.cache.load(ctx, db)
-	} else {
-		docs, err = db.scanGuidelines(ctx, guidelineFilter(f))
-	}
+	docs, _, err := db.guidelineList.get(ctx, db, struct{}{})
 	if err != nil {
 		return nil, translate(err, nil, "find guidelines %+v", f)
 	}
@@ -63,22 +55,6 @@ func (db *DB) scanGuidelines(ctx context.Context, filter bson.D) ([]guidelineDoc
 	return docs, nil
 }
 
-// guidelineFilter returns the query for f: an equality per set field. It must select what
-// matches selects.
-func guidelineFilter(f portal.GuidelineFilter) bson.D {
-	q := bson.D{}
-	if f.Language != "" {
-		q = append(q, bson.E{Key: "language", Value: string(f.Language)})
-	}
-	if f.Status != "" {
-		q = append(q, bson.E{Key: "status", Value: string(f.Status)})
-	}
-	if f.TranslationKey != "" {
-		q = append(q, bson.E{Key: "translation_key", Value: f.TranslationKey})
-	}
-	return q
-}
-
 // matches reports whether d is selected by f.
 func matches(f portal.GuidelineFilter, d *guidelineDoc) bool {
 	return (f.Language == "" || string(f.Language) == d.Meta.Language) &&
@@ -87,54 +63,58 @@ func matches(f portal.GuidelineFilter, d *guidelineDoc) bool {
 }
 
 // FindRevision returns revision n of the guideline with guidelineID, or ENOTFOUND. The
-// revision may come from the revision cache and be shared: callers must not modify it.
+// revision may come from the revision snapshot and be shared: callers must not modify it.
 func (db *DB) FindRevision(ctx context.Context, guidelineID string, n int) (*portal.Revision, error) {
+	rev, _, err := db.revisionsCache.get(ctx, db, portal.RevisionID(guidelineID, n))
+	return rev, err
+}
+
+// FindRenderedRevision returns revision n without its Markdown body and blocks: what a
+// page shows, for half the cost of FindRevision on the embedded engine (a revision already
+// held whole is returned whole). The revision may be shared: callers must not modify it.
+func (db *DB) FindRenderedRevision(ctx context.Context, guidelineID string, n int) (*portal.Revision, error) {
 	id := portal.RevisionID(guidelineID, n)
-	if rev, ok := db.revCache.get(id); ok {
+	if rev, ok := db.revisionsCache.cached(id); ok {
 		return rev, nil
 	}
-	rev, err := db.findRendered(ctx, guidelineID, n)
+	rev, _, err := db.revisionsCache.get(ctx, db, renderedKey(id))
+	return rev, err
+}
+
+// renderedKey is the snapshot key of a revision read without its source; renderedID
+// reads the revision's ID back.
+func renderedKey(id string) string { return "rendered:" + id }
+
+func renderedID(key string) (string, bool) { return strings.CutPrefix(key, "rendered:") }
+
+// findWhole reads the revision with id and its source.
+func (db *DB) findWhole(ctx context.Context, id string) (*portal.Revision, error) {
+	rev, err := db.findRendered(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	var d sourceDoc
 	if err := db.sources.FindOne(ctx, bson.M{"_id": id}).Decode(&d); err != nil {
-		return nil, translate(err, portal.Errorf(portal.ENOTFOUND, "source of revision %d of guideline %s not found", n, guidelineID), "find revision source %s", id)
+		return nil, translate(err, portal.Errorf(portal.ENOTFOUND, "source of %s not found", revisionName(id)), "find revision source %s", id)
 	}
-	full := *rev
-	d.addTo(&full)
-	db.revCache.put(id, &full)
-	return &full, nil
-}
-
-// FindRenderedRevision returns revision n without its Markdown body and blocks: what a
-// page shows, for half the cost of FindRevision on the embedded engine (a revision already
-// cached whole is returned whole). The revision may be shared: callers must not modify it.
-func (db *DB) FindRenderedRevision(ctx context.Context, guidelineID string, n int) (*portal.Revision, error) {
-	id := portal.RevisionID(guidelineID, n)
-	if rev, ok := db.revCache.get(id); ok {
-		return rev, nil
-	}
-	if rev, ok := db.revCache.get(renderedKey(id)); ok {
-		return rev, nil
-	}
-	rev, err := db.findRendered(ctx, guidelineID, n)
-	if err != nil {
-		return nil, err
-	}
-	db.revCache.put(renderedKey(id), rev)
+	d.addTo(rev)
 	return rev, nil
 }
 
-// renderedKey is the cache key of a revision read without its source.
-func renderedKey(id string) string { return "rendered:" + id }
+// revisionName names the revision with id in a message: "revision 2 of guideline en:slug".
+func revisionName(id string) string {
+	if i := strings.LastIndexByte(id, '@'); i > 0 {
+		return "revision " + id[i+1:] + " of guideline " + id[:i]
+	}
+	return "revision " + id
+}
 
-func (db *DB) findRendered(ctx context.Context, guidelineID string, n int) (*portal.Revision, error) {
-	id := portal.RevisionID(guidelineID, n)
+// findRendered reads the revision with id without its source.
+func (db *DB) findRendered(ctx context.Context, id string) (*portal.Revision, error) {
 	var d revisionDoc
 	err := db.revisions.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
 	if err != nil {
-		return nil, translate(err, portal.Errorf(portal.ENOTFOUND, "revision %d of guideline %s not found", n, guidelineID), "find revision %s", id)
+		return nil, translate(err, portal.Errorf(portal.ENOTFOUND, "%s not found", revisionName(id)), "find revision %s", id)
 	}
 	return d.revision(), nil
 }
@@ -150,11 +130,14 @@ func (db *DB) SaveRevisions(ctx context.Context, g *portal.Guideline, revs ...*p
 	if err := checkSave(g, revs); err != nil {
 		return err
 	}
-	defer db.clearCache()
+	before, err := db.GuidelinesVersion(ctx)
+	if err != nil {
+		return err
+	}
 	upsert := options.Replace().SetUpsert(true)
 	for _, r := range revs {
-		db.revCache.remove(r.ID)
-		db.revCache.remove(renderedKey(r.ID))
+		db.revisionsCache.drop(r.ID)
+		db.revisionsCache.drop(renderedKey(r.ID))
 		if _, err := db.sources.ReplaceOne(ctx, bson.M{"_id": r.ID}, toSourceDoc(r), upsert); err != nil {
 			return translate(err, nil, "save revision source %s", r.ID)
 		}
@@ -162,26 +145,32 @@ func (db *DB) SaveRevisions(ctx context.Context, g *portal.Guideline, revs ...*p
 			return translate(err, nil, "save revision %s", r.ID)
 		}
 	}
-	if _, err := db.guidelines.ReplaceOne(ctx, bson.M{"_id": g.ID}, toGuidelineDoc(g), upsert); err != nil {
+	doc := toGuidelineDoc(g)
+	if _, err := db.guidelines.ReplaceOne(ctx, bson.M{"_id": g.ID}, doc, upsert); err != nil {
+		db.guidelineList.drop(struct{}{})
 		return translate(err, nil, "save guideline %s", g.ID)
 	}
-	return db.SetMeta(ctx, guidelinesVersionKey, newVersion())
+	return db.wroteGuideline(ctx, before, doc)
 }
 
-// guidelinesVersionKey is the meta document whose value changes after every SaveRevisions,
-// so that the search indexer can tell with one _id lookup whether a guideline changed.
-const guidelinesVersionKey = "guidelines_version"
+// wroteGuideline records a write of the guideline doc, made when the guidelines' version
+// was before: a new version, and the list held patched with doc.
+func (db *DB) wroteGuideline(ctx context.Context, before string, doc *guidelineDoc) error {
+	return db.guidelineList.wrote(ctx, db, struct{}{}, before, func(docs []guidelineDoc, _ string) ([]guidelineDoc, bool) {
+		var saved guidelineDoc
+		if !readBack(doc, &saved) {
+			return nil, false
+		}
+		return withGuideline(docs, &saved), true
+	})
+}
 
-// GuidelinesVersion returns a value that changes after every SaveRevisions, "" while no
-// guideline was ever saved. Equal values mean no guideline changed in between (unless a
-// writer died between its write and the new version; the indexer's periodic full pass
-// covers that).
+// GuidelinesVersion implements portal.GuidelineStore: a value that changes after every
+// write to a guideline, "" while none was ever saved. Equal values mean no guideline
+// changed in between (unless a writer died between its write and the new version; the
+// indexer's periodic full pass covers that).
 func (db *DB) GuidelinesVersion(ctx context.Context) (string, error) {
-	v, err := db.GetMeta(ctx, guidelinesVersionKey)
-	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		return "", nil
-	}
-	return v, err
+	return db.guidelineList.version(ctx, db, struct{}{})
 }
 
 // checkSave rejects a save whose keys disagree: FindRevision would never find such a revision.
@@ -200,21 +189,23 @@ func checkSave(g *portal.Guideline, revs []*portal.Revision) error {
 // UpdateTranslations replaces the translations map of the guideline with id, or returns
 // ENOTFOUND. It leaves UpdatedAt alone: linking a translation does not change the text.
 func (db *DB) UpdateTranslations(ctx context.Context, id string, tr map[portal.Language]string) error {
-	defer db.clearCache()
+	before, err := db.GuidelinesVersion(ctx)
+	if err != nil {
+		return err
+	}
 	set := bson.M{"$set": bson.M{"translations": translationsDoc(tr)}}
 	res, err := db.guidelines.UpdateOne(ctx, bson.M{"_id": id}, set)
 	if err != nil {
+		db.guidelineList.drop(struct{}{})
 		return translate(err, nil, "update translations of guideline %s", id)
 	}
 	if res.MatchedCount == 0 {
 		return portal.Errorf(portal.ENOTFOUND, "guideline %s not found", id)
 	}
-	return nil
-}
-
-// clearCache clears the guideline cache, if there is one, after a write to guidelines.
-func (db *DB) clearCache() {
-	if db.cache != nil {
-		db.cache.clear()
+	var d guidelineDoc
+	if err := db.guidelines.FindOne(ctx, bson.M{"_id": id}).Decode(&d); err != nil {
+		db.guidelineList.drop(struct{}{})
+		return translate(err, nil, "read guideline %s", id)
 	}
+	return db.wroteGuideline(ctx, before, &d)
 }

@@ -75,10 +75,11 @@ type DB struct {
 	dirOrgs         *mongo.Collection
 	dirConfidential *mongo.Collection // the addresses of confidential locations, by location id
 	dirSuggestions  *mongo.Collection
-	dirCache        *dirCache
 
-	cache    *guidelineCache // nil unless the database is served by an Embedded of this process
-	revCache *revisionCache
+	// The versioned snapshots (snapshot.go) of what pages read on every request.
+	dirSnapshot    *snapshots[struct{}, *portal.Directory]
+	guidelineList  *snapshots[struct{}, []guidelineDoc]
+	revisionsCache *snapshots[string, *portal.Revision]
 }
 
 var (
@@ -94,8 +95,7 @@ var (
 // the URI, with any password redacted.
 //
 // When uri is that of an Embedded running in this process, Open also indexes the SQLite tables
-// for _id lookups (see idLookupExpr) and shares the Embedded's guideline cache (see
-// guidelineCache); so write to its databases only through a DB.
+// for _id lookups (see idLookupExpr).
 func Open(ctx context.Context, uri, name string) (*DB, error) {
 	opts := options.Client().
 		ApplyURI(uri).
@@ -108,9 +108,6 @@ func Open(ctx context.Context, uri, name string) (*DB, error) {
 	}
 	db := newDB(client, name)
 	e := embeddedAt(uri)
-	if e != nil {
-		db.cache = e.cacheFor(name)
-	}
 	if err := client.Ping(ctx, readpref.Primary()); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, uriError("reach", uri, err)
@@ -139,7 +136,8 @@ func (db *DB) prepare(ctx context.Context, e *Embedded) error {
 	return nil
 }
 
-func newDB(client *mongo.Client, name string) *DB {
+// collectionsOf returns the DB of database name on client, without its snapshots.
+func collectionsOf(client *mongo.Client, name string) *DB {
 	db := client.Database(name)
 	return &DB{
 		client:     client,
@@ -148,7 +146,6 @@ func newDB(client *mongo.Client, name string) *DB {
 		revisions:  db.Collection(revisionsCollection),
 		sources:    db.Collection(sourcesCollection),
 		meta:       db.Collection(metaCollection),
-		revCache:   newRevisionCache(revisionCacheSize, revisionCacheTTL),
 
 		users:         db.Collection(usersCollection),
 		identities:    db.Collection(identitiesCollection),
@@ -163,16 +160,17 @@ func newDB(client *mongo.Client, name string) *DB {
 		dirOrgs:         db.Collection(dirOrgsCollection),
 		dirConfidential: db.Collection(dirConfidentialCollection),
 		dirSuggestions:  db.Collection(dirSuggestionsCollection),
-		dirCache:        &dirCache{},
 	}
 }
 
-// The revision cache holds up to revisionCacheSize revisions (about 50 KB each) for at most
-// revisionCacheTTL.
-const (
-	revisionCacheSize = 256
-	revisionCacheTTL  = 10 * time.Minute
-)
+// newDB returns the DB of database name on client, with its snapshots.
+func newDB(client *mongo.Client, name string) *DB {
+	db := collectionsOf(client, name)
+	db.dirSnapshot = directorySnapshot(db)
+	db.guidelineList = guidelineListSnapshot(db)
+	db.revisionsCache = revisionSnapshot(db)
+	return db
+}
 
 // Close disconnects from the server, waiting for operations in progress until ctx ends.
 func (db *DB) Close(ctx context.Context) error {

@@ -78,7 +78,7 @@ func (a *searchApp) close() error {
 
 // desired returns every record the index should hold.
 func (a *searchApp) desired(ctx context.Context) ([]portal.SearchDoc, error) {
-	return search.Desired(ctx, a.db, a.db, a.gazetteer, a.terms)
+	return search.Desired(ctx, search.Sources(a.db, a.db, a.gazetteer, a.terms)...)
 }
 
 // runReindex serves `portal reindex`: every record is written again from the database and

@@ -106,8 +106,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.accounts.SweepEvery(workers, time.Hour, a.logger) })
-	indexer := &search.Indexer{Searcher: searcher, Guidelines: a.db, Directory: a.db, Gazetteer: gazetteer,
-		Terms: taxonomy, Logger: a.logger.With("component", "search")}
+	indexer := &search.Indexer{Searcher: searcher, Sources: search.Sources(a.db, a.db, gazetteer, taxonomy),
+		Logger: a.logger.With("component", "search")}
 	wg.Go(func() { indexer.Run(workers) })
 	fmt.Fprintf(stdout, "Gobi Dialogue Portal listening on http://%s/\n", ln.Addr())
 	a.logger.Info("listening", "addr", ln.Addr().String())

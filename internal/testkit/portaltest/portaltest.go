@@ -180,7 +180,7 @@ func (p *Portal) startSearch(tb testing.TB, mode Search, logger *slog.Logger) po
 			tb.Fatal(err)
 		}
 		tb.Cleanup(func() { idx.Close() })
-		want, err := search.Desired(ctx, p.DB, p.DB, p.Gazetteer, p.Terms)
+		want, err := search.Desired(ctx, search.Sources(p.DB, p.DB, p.Gazetteer, p.Terms)...)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -193,7 +193,7 @@ func (p *Portal) startSearch(tb testing.TB, mode Search, logger *slog.Logger) po
 		if err != nil {
 			tb.Fatal(err)
 		}
-		indexer := &search.Indexer{Searcher: idx, Guidelines: p.DB, Directory: p.DB, Gazetteer: p.Gazetteer, Terms: p.Terms, Logger: logger}
+		indexer := &search.Indexer{Searcher: idx, Sources: search.Sources(p.DB, p.DB, p.Gazetteer, p.Terms), Logger: logger}
 		workers, stop := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { indexer.Run(workers); close(done) }()

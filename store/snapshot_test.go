@@ -1,0 +1,152 @@
+package store_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
+	"github.com/gobidialogue/portal/store"
+)
+
+// counted returns a loader that gives "k@version#n" for the n-th load, and its count.
+func counted() (func(context.Context, string, string) (string, error), *atomic.Int32) {
+	var n atomic.Int32
+	return func(_ context.Context, k, version string) (string, error) {
+		return k + "@" + version + "#" + strconv.Itoa(int(n.Add(1))), nil
+	}, &n
+}
+
+// TestSnapshotFollowsVersion checks the versioned snapshot: one load while the version
+// stands, a load when another writer moves it, none after a write of this process (whose
+// patch is kept), a load when the copy is too old or its patch cannot apply.
+func TestSnapshotFollowsVersion(t *testing.T) {
+	ctx, db := context.Background(), storetest.Open(t)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	load, loads := counted()
+	s := store.NewStringSnapshots(true, 4, time.Minute, func() time.Time { return now }, load)
+	get := func(wantLoads int32) string {
+		t.Helper()
+		v, version, err := s.Get(ctx, db, "list")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if current, _ := s.Version(ctx, db, "list"); version != current {
+			t.Errorf("got version %q, the database has %q", version, current)
+		}
+		if loads.Load() != wantLoads {
+			t.Errorf("%d loads, want %d (value %q)", loads.Load(), wantLoads, v)
+		}
+		return v
+	}
+	if v := get(1); v != "list@#1" {
+		t.Errorf("first value %q", v)
+	}
+	get(1)
+	// Another process writes: the version moves, and the next read loads.
+	if err := db.SetMeta(ctx, "test_version:list", "other"); err != nil {
+		t.Fatal(err)
+	}
+	if v := get(2); v != "list@other#2" {
+		t.Errorf("after another writer: %q", v)
+	}
+	// This process writes: the copy is patched and nothing loads.
+	if err := s.Wrote(ctx, db, "list", "other", func(old, version string) (string, bool) { return old + "+mine", true }); err != nil {
+		t.Fatal(err)
+	}
+	if v := get(2); v != "list@other#2+mine" {
+		t.Errorf("after this process wrote: %q", v)
+	}
+	// A write that began at another version than the copy's drops the copy.
+	if err := s.Wrote(ctx, db, "list", "stale", func(old, version string) (string, bool) { return "wrong", true }); err != nil {
+		t.Fatal(err)
+	}
+	if v := get(3); v == "wrong" {
+		t.Error("a patch of another version was kept")
+	}
+	// A patch that cannot tell drops the copy.
+	before, _ := s.Version(ctx, db, "list")
+	if err := s.Wrote(ctx, db, "list", before, func(string, string) (string, bool) { return "", false }); err != nil {
+		t.Fatal(err)
+	}
+	get(4)
+	// A copy older than maxAge is read again, though nobody wrote.
+	now = now.Add(2 * time.Minute)
+	get(5)
+}
+
+// TestSnapshotWithoutVersion checks the snapshot of values that never change: bounded in
+// number (least recently used dropped) and in age, and dropped on request.
+func TestSnapshotWithoutVersion(t *testing.T) {
+	ctx, db := context.Background(), storetest.Open(t)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	load, loads := counted()
+	s := store.NewStringSnapshots(false, 2, time.Minute, func() time.Time { return now }, load)
+	get := func(k string) {
+		t.Helper()
+		if _, _, err := s.Get(ctx, db, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get("a")
+	get("b")
+	get("a")
+	if loads.Load() != 2 {
+		t.Fatalf("%d loads of two values", loads.Load())
+	}
+	if v, ok := s.Cached("a"); !ok || v != "a@#1" {
+		t.Errorf("Cached(a) = %q, %v", v, ok)
+	}
+	get("d") // drops b, the least recently used
+	if _, ok := s.Cached("b"); ok {
+		t.Error("b survived eviction")
+	}
+	s.Drop("d")
+	if _, ok := s.Cached("d"); ok {
+		t.Error("d survived Drop")
+	}
+	now = now.Add(2 * time.Minute)
+	if _, ok := s.Cached("a"); ok {
+		t.Error("a survived its time to live")
+	}
+	get("a")
+	if loads.Load() != 4 {
+		t.Errorf("%d loads, want 4: a, b, d, and a again once too old", loads.Load())
+	}
+}
+
+// TestSnapshotLoadsOnce checks that parallel readers of a value not held load it once,
+// and that a failed load is not kept.
+func TestSnapshotLoadsOnce(t *testing.T) {
+	ctx, db := context.Background(), storetest.Open(t)
+	var loads atomic.Int32
+	fail := true
+	s := store.NewStringSnapshots(true, 1, time.Minute, nil, func(context.Context, string, string) (string, error) {
+		loads.Add(1)
+		if fail {
+			return "", portal.Errorf(portal.EUNAVAILABLE, "down")
+		}
+		time.Sleep(20 * time.Millisecond) // long enough for the readers to queue
+		return "value", nil
+	})
+	if _, _, err := s.Get(ctx, db, "k"); portal.ErrorCode(err) != portal.EUNAVAILABLE {
+		t.Fatalf("a failed load: %v", err)
+	}
+	fail = false
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if v, _, err := s.Get(ctx, db, "k"); err != nil || v != "value" {
+				t.Errorf("Get = %q, %v", v, err)
+			}
+		})
+	}
+	wg.Wait()
+	if loads.Load() != 2 {
+		t.Errorf("%d loads: one failed, then one for eight readers, were expected", loads.Load())
+	}
+}
