@@ -1,7 +1,9 @@
 // Package portal is the vocabulary of the Gobi Dialogue Portal: its domain types, their
-// validation and state transitions, the error codes every layer speaks, and the interfaces
-// that store/, search/ and content/ implement. It imports only the standard library, so the
-// rest of the code can depend on it without depending on any database, engine or framework.
+// validation and state transitions, the one authorization table (policy.go), the error
+// codes every layer speaks, the audit entry, and the interfaces that store/ and the search
+// engines implement. It imports only the standard library, so the rest of the code can
+// depend on it without depending on any database, engine or framework. Parsers, query
+// engines and caches live in the packages that use them (directory/, content/, store/).
 package portal
 
 import "time"
