@@ -5,7 +5,7 @@
 //
 // It is for tests only: it imports the store, the embedded database and the search
 // engines, and fails tests rather than returning errors. Code outside _test.go files must
-// not import it (TestOnlyTestsImport checks). A package whose tests use it calls
+// not import it (TestImportRules, in the root package, checks). A package whose tests use it calls
 // storetest.Main from its TestMain, which stops the embedded database.
 package portaltest
 
