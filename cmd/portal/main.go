@@ -7,6 +7,7 @@
 //	portal export --hsds DIR         write the public referral directory as HSDS 3.0
 //	portal reindex                   rebuild the search index from the database
 //	portal search check              report records missing from the index or stale
+//	portal directory find [FILTERS] [WORDS...]  list services as the directory page does
 //	portal user create --email E --name N --role R [--org ORG]
 //	portal version                   print the version
 //
@@ -60,6 +61,9 @@ Commands:
   reindex                    rebuild the search index from the database
   search check [-v]          report records missing from the search index, stale or
                              extra; exits 1 when there are any
+  directory find [--aimag A] [--type T] [--open] ... [WORDS...]
+                             list the services the directory page lists for the same
+                             filters and words, in its order
   user create --email E --name N --role R [--org ORG]
                              create a person and print a one-time sign-in link
   version                    print the version
@@ -89,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runReindex(ctx, rest, getenv, stdout, stderr)
 	case "search":
 		return runSearch(ctx, rest, getenv, stdout, stderr)
+	case "directory":
+		return runDirectory(ctx, rest, getenv, stdout, stderr)
 	case "version":
 		return runVersion(rest, getenv, stdout, stderr)
 	case "user":

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
+)
+
+// runDirectory serves `portal directory find [filters] [WORDS...]`: the services the
+// directory page would list for the same query, in the same order (one directory.Finder
+// serves both), for someone at the server's terminal.
+func runDirectory(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	const use = "usage: portal directory find [--config FILE] [--data DIR] [--aimag A] [--soum S] [--type T] [--language L] [--open] [--always] [--free] [--lang mn|en] [WORDS...]"
+	if len(args) == 0 || args[0] != "find" {
+		fmt.Fprintln(stderr, use)
+		return errUsage
+	}
+	fs, flags := newFlags("directory find", stderr)
+	var q directory.Query
+	fs.StringVar(&q.Aimag, "aimag", "", "the `id` of the aimag where help is needed (gazetteer ids: umnugovi, dornogovi, ulaanbaatar)")
+	fs.StringVar(&q.Soum, "soum", "", "the `id` of a soum or district of the aimag")
+	fs.StringVar(&q.Type, "type", "", "a service type `id`, such as shelter or hotline")
+	fs.StringVar(&q.Language, "language", "", "a `code` (ISO 639-1) of a language the service speaks")
+	fs.BoolVar(&q.OpenNow, "open", false, "open now, in Mongolia's time")
+	fs.BoolVar(&q.Always, "always", false, "open 24 hours")
+	fs.BoolVar(&q.Free, "free", false, "free of charge")
+	lang := fs.String("lang", "mn", "the `language` (mn or en) names are written and sorted in")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	l, err := portal.ParseLanguage(*lang)
+	if err != nil {
+		return fmt.Errorf("--lang: %s", portal.ErrorMessage(err))
+	}
+	q.Text, q.SortLanguage = strings.Join(fs.Args(), " "), l
+	a, err := flags.openSearch(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.checkPlaceAndType(q); err != nil {
+		return err
+	}
+	f := &directory.Finder{Store: a.db, Search: a.searcher, Logger: a.logger, Now: clock}
+	res, err := f.Find(ctx, q)
+	if err != nil {
+		return err
+	}
+	if res.Degraded {
+		fmt.Fprintln(stderr, "The search engine did not answer: the words were matched in the names and descriptions only.")
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	for _, h := range res.Hits {
+		var phones []string
+		for _, p := range h.Service.Phones {
+			phones = append(phones, p.Number)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", h.Service.ID, h.Service.Name.In(l), h.Org.Name.In(l), strings.Join(phones, ", "))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d services.\n", len(res.Hits))
+	return nil
+}
+
+// checkPlaceAndType refuses a query that names a place or a service type the directory
+// does not know, as the directory page does: the list it would give is not the one asked
+// for.
+func (a *searchApp) checkPlaceAndType(q directory.Query) error {
+	switch {
+	case q.Aimag != "" && a.gazetteer.FindAimag(q.Aimag) == nil:
+		return fmt.Errorf("--aimag: there is no aimag %q in the gazetteer", q.Aimag)
+	case q.Soum != "" && q.Aimag == "":
+		return fmt.Errorf("--soum: give the aimag of soum %q too", q.Soum)
+	case q.Soum != "" && a.gazetteer.FindSoum(q.Aimag, q.Soum) == nil:
+		return fmt.Errorf("--soum: there is no soum %q in aimag %q", q.Soum, q.Aimag)
+	}
+	if q.Type != "" {
+		for _, t := range a.terms {
+			if t.ID == q.Type {
+				return nil
+			}
+		}
+		return fmt.Errorf("--type: there is no service type %q", q.Type)
+	}
+	return nil
+}
