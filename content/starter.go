@@ -17,7 +17,7 @@ import (
 var starter embed.FS
 
 // Starter returns the bundled starter guidelines: guidelines/{slug}/{language}.{revision}.md.
-// The starter referral directory is directory.Starter().
+// The starter referral directory is directory's (directory.LoadStarter).
 func Starter() fs.FS {
 	sub, err := fs.Sub(starter, "starter")
 	if err != nil {

@@ -61,40 +61,47 @@ func editable(dst, src *portal.Service) {
 	ApplyFields(dst, src, ServiceFieldKeys)
 }
 
-// check validates o with s changed in it, naming fields by their form keys: "hours",
-// "phones", "name.mn" and so on, rather than services[3].hours[0].
+// check validates o with a service changed in it, naming fields by their form keys:
+// "hours", "phones", "name.mn" and so on, rather than services[3].hours[0].
 func (e *Editor) check(o *portal.DirectoryOrg) error {
+	return e.validate(o, "services", serviceFormKey)
+}
+
+// checkLocation validates o with a location changed in it, naming fields by their form
+// keys.
+func (e *Editor) checkLocation(o *portal.DirectoryOrg) error {
+	return e.validate(o, "locations", func(f string) string { return f })
+}
+
+// validate validates o. The field in error is named as a form names it: its path within
+// the list named within ("services[3].hours[0]") is cut to the field ("hours[0]"), which
+// key turns into the form's name.
+func (e *Editor) validate(o *portal.DirectoryOrg, within string, key func(string) string) error {
 	err := o.Validate(e.Gazetteer, e.terms())
-	if err == nil {
-		return nil
-	}
 	pe, ok := err.(*portal.Error)
 	if !ok {
 		return err
 	}
 	for f, msg := range pe.Fields {
-		if i := strings.Index(f, "]."); strings.HasPrefix(f, "services[") && i > 0 {
+		if i := strings.Index(f, "]."); strings.HasPrefix(f, within+"[") && i > 0 {
 			f = f[i+2:]
 		}
-		switch {
-		case strings.HasPrefix(f, "hours"):
-			f = "hours"
-		case strings.HasPrefix(f, "phones"):
-			f = "phones"
-		case strings.HasPrefix(f, "area"):
-			f = "area"
-		case strings.HasPrefix(f, "types"):
-			f = "types"
-		case strings.HasPrefix(f, "languages"):
-			f = "languages"
-		case strings.HasPrefix(f, "locations"):
-			f = "locations"
-		case f == "name":
-			f = "name.mn"
-		}
-		return &portal.Error{Code: portal.EINVALID, Message: pe.Message, Fields: map[string]string{f: msg}}
+		return &portal.Error{Code: portal.EINVALID, Message: pe.Message, Fields: map[string]string{key(f): msg}}
 	}
 	return err
+}
+
+// serviceFormKey names a field of a service as the edit form does.
+func serviceFormKey(f string) string {
+	for _, list := range []string{"hours", "phones", "area", "types", "languages", "locations"} {
+		if strings.HasPrefix(f, list) {
+			return list
+		}
+	}
+	if f == "name" {
+		return "name.mn"
+	}
+	return f
 }
 
 // SaveService applies the editable fields of edited to the service with edited.ID and
@@ -258,7 +265,7 @@ func (e *Editor) SaveLocation(ctx context.Context, actor *portal.User, orgID str
 	l := o.Location(loc.ID)
 	before := locationAudit(l)
 	*l = loc
-	if err := e.checkLocation(o, loc.ID); err != nil {
+	if err := e.checkLocation(o); err != nil {
 		return err
 	}
 	o.Modified = e.Now().UTC()
@@ -266,22 +273,6 @@ func (e *Editor) SaveLocation(ctx context.Context, actor *portal.User, orgID str
 		return err
 	}
 	return e.audit(ctx, actor.ID, "directory.location.edit", loc.ID, before, locationAudit(&loc))
-}
-
-// checkLocation validates o, naming a location field by its form key.
-func (e *Editor) checkLocation(o *portal.DirectoryOrg, id string) error {
-	err := o.Validate(e.Gazetteer, e.terms())
-	pe, ok := err.(*portal.Error)
-	if !ok {
-		return err
-	}
-	for f, msg := range pe.Fields {
-		if i := strings.Index(f, "]."); strings.HasPrefix(f, "locations[") && i > 0 {
-			f = f[i+2:]
-		}
-		return &portal.Error{Code: portal.EINVALID, Message: pe.Message, Fields: map[string]string{f: msg}}
-	}
-	return err
 }
 
 // locationAudit is what the audit log keeps of a location: a confidential one's address

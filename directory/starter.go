@@ -4,32 +4,21 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/gobidialogue/portal"
 )
 
-// starter holds the bundled starter directory, embedded so a built binary works from any
-// directory: the gazetteer, the service types and the example organisations (starter/README.md
-// describes the files).
+// starter holds the bundled starter directory under starter/, embedded so a built binary
+// works from any directory: the gazetteer, the service types and the example
+// organisations (starter/README.md describes the files).
 //
-//go:embed starter
+//go:embed starter/gazetteer.yaml starter/taxonomy.yaml starter/organizations
 var starter embed.FS
-
-// Starter returns the bundled starter directory: gazetteer.yaml, taxonomy.yaml and
-// organizations/{id}.yaml.
-func Starter() fs.FS {
-	sub, err := fs.Sub(starter, "starter")
-	if err != nil {
-		panic(err) // the embed directive guarantees the directory
-	}
-	return sub
-}
 
 // LoadStarter reads and validates the bundled directory, as Load does.
 func LoadStarter() (*portal.Gazetteer, []portal.TaxonomyTerm, []*portal.DirectoryOrg, error) {
-	return Load(Starter(), ".")
+	return Load(starter, "starter")
 }
 
 // starterKey is the meta key recording that the starter directory was imported.

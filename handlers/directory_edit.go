@@ -242,15 +242,22 @@ func (h *Handlers) readServiceForm(c *gin.Context, p *serviceFormPage, s *portal
 		}
 		out.Always, out.Hours = always, hours
 	}
-	if _, bad := errs["phones"]; !bad {
-		phones, err := directory.ParsePhones(v["phones"], s.Phones)
-		var le *directory.LineError
-		if errors.As(err, &le) {
-			errs.add("phones", "directory.edit.phones."+le.Kind+"|"+strconv.Itoa(le.Line))
-		}
-		out.Phones = phones
-	}
+	out.Phones = readPhones(errs, v["phones"], s.Phones)
 	return out, errs
+}
+
+// readPhones reads a phones field (directory.ParsePhones), recording a problem in errs by
+// its line; nothing when the field is in error already.
+func readPhones(errs fieldErrors, text string, old []portal.Phone) []portal.Phone {
+	if _, bad := errs["phones"]; bad {
+		return nil
+	}
+	phones, err := directory.ParsePhones(text, old)
+	var le *directory.LineError
+	if errors.As(err, &le) {
+		errs.add("phones", "directory.edit.phones."+le.Kind+"|"+strconv.Itoa(le.Line))
+	}
+	return phones
 }
 
 // checkedCount counts the checked options of a group, to tell a value the form offered

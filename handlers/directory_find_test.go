@@ -54,15 +54,7 @@ func apiServices(t *testing.T, h http.Handler, query url.Values) []string {
 	if p.TotalPages > 1 {
 		t.Fatalf("%d pages of services: the test reads one", p.TotalPages)
 	}
-	var ids []string
-	for _, c := range p.Contents {
-		var x struct{ ID string }
-		if err := json.Unmarshal(c, &x); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, x.ID)
-	}
-	return ids
+	return p.inOrder(t)
 }
 
 // TestDirectoryAndAPIFindAlike asks the directory page and the HSDS API the same words:

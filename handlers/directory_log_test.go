@@ -1,43 +1,24 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/directory"
+	"github.com/gobidialogue/portal/internal/testkit/logtest"
 	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 	"github.com/gobidialogue/portal/store"
 )
 
-// syncBuffer is a log destination safe for the router's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Confidential addresses never reach the log: not when a member reads them, not when the
 // secretariat edits them, not when a form with one is refused, even at debug level.
 func TestConfidentialNeverLogged(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	p := editServerWith(t, portaltest.Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	p.Organisation(t, "gobi-ngo", "Говь ТББ", "Gobi NGO", portal.GroupCivilSociety, false)
 	verifyOrganisation(t, p.DB, "gobi-ngo")

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -118,30 +117,34 @@ func (h *Handlers) HandleOrgEditPost(c *gin.Context) {
 	if edited.Website != "" && portal.ValidURL(edited.Website) != nil {
 		errs.add("website", "directory.edit.website")
 	}
-	if _, bad := errs["phones"]; !bad {
-		phones, err := directory.ParsePhones(v["phones"], o.Phones)
-		var le *directory.LineError
-		if errors.As(err, &le) {
-			errs.add("phones", "directory.edit.phones."+le.Kind+"|"+strconv.Itoa(le.Line))
-		}
-		edited.Phones = phones
-	}
+	edited.Phones = readPhones(errs, v["phones"], o.Phones)
 	if len(errs) == 0 {
 		ctx := c.Request.Context()
 		err := h.Editor.SaveOrgDetails(ctx, portal.UserFromContext(ctx), edited)
-		if err == nil {
-			c.Redirect(http.StatusSeeOther, orgReturnPath(o)+"?notice=saved")
+		if !h.refused(c, err, orgReturnPath(o), errs, "org", o.ID) {
 			return
 		}
-		if portal.ErrorCode(err) != portal.EINVALID {
-			h.Error(c, err)
-			return
-		}
-		h.Logger.InfoContext(ctx, "directory form refused", "org", o.ID, "fields", fieldNames(err))
-		errs.add("name_mn", "directory.edit.invalid")
 	}
 	p.Errors, p.Message = errorMessages(&p.Page, errs), p.T("directory.edit.fix")
 	h.render(c, http.StatusBadRequest, "directory-org-edit", p)
+}
+
+// refused finishes a secretariat form after its save, which returned err: on success, a
+// redirect to back with the saved notice; an invalid value, logged by the fields' names
+// (never their values) and marked on the form; any other error, answered. It reports
+// whether the form is to be shown again, with errs.
+func (h *Handlers) refused(c *gin.Context, err error, back string, errs fieldErrors, what, id string) bool {
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, back+"?notice=saved")
+		return false
+	case portal.ErrorCode(err) != portal.EINVALID:
+		h.Error(c, err)
+		return false
+	}
+	h.Logger.InfoContext(c.Request.Context(), "directory form refused", what, id, "fields", fieldNames(err))
+	errs.add("name_mn", "directory.edit.invalid")
+	return true
 }
 
 // orgReturnPath is where an edit of an organisation returns to: its first service's page,
@@ -303,16 +306,9 @@ func (h *Handlers) HandleLocationEditPost(c *gin.Context) {
 	if len(errs) == 0 {
 		ctx := c.Request.Context()
 		err := h.Editor.SaveLocation(ctx, portal.UserFromContext(ctx), o.ID, loc)
-		if err == nil {
-			c.Redirect(http.StatusSeeOther, orgReturnPath(o)+"?notice=saved")
+		if !h.refused(c, err, orgReturnPath(o), errs, "location", l.ID) {
 			return
 		}
-		if portal.ErrorCode(err) != portal.EINVALID {
-			h.Error(c, err)
-			return
-		}
-		h.Logger.InfoContext(ctx, "directory form refused", "location", l.ID, "fields", fieldNames(err))
-		errs.add("name_mn", "directory.edit.invalid")
 	}
 	p.Errors, p.Message = errorMessages(&p.Page, errs), p.T("directory.edit.fix")
 	c.Header("Cache-Control", "private, no-store")

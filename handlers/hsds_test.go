@@ -28,8 +28,16 @@ type apiPage struct {
 	Contents   []json.RawMessage `json:"contents"`
 }
 
-// ids returns the ids of the page's contents.
+// ids returns the ids of the page's contents, sorted.
 func (p *apiPage) ids(t *testing.T) []string {
+	t.Helper()
+	ids := p.inOrder(t)
+	slices.Sort(ids)
+	return ids
+}
+
+// inOrder returns the ids of the page's contents in the order of the page.
+func (p *apiPage) inOrder(t *testing.T) []string {
 	t.Helper()
 	var ids []string
 	for _, c := range p.Contents {
@@ -39,7 +47,6 @@ func (p *apiPage) ids(t *testing.T) []string {
 		}
 		ids = append(ids, x.ID)
 	}
-	slices.Sort(ids)
 	return ids
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"reflect"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/directory"
 	"github.com/gobidialogue/portal/internal/testkit/directorytest"
+	"github.com/gobidialogue/portal/internal/testkit/logtest"
 	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/search/bleve"
@@ -55,31 +55,9 @@ func openEngine(t *testing.T, dir string) *engine {
 	return e
 }
 
-// logBuffer collects what an Indexer logs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) count(s string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Count(b.buf.String(), s)
-}
-
-func (b *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-func newIndexer(s portal.Searcher, db *store.DB, log *logBuffer) *search.Indexer {
+func newIndexer(s portal.Searcher, db *store.DB, log *logtest.Buffer) *search.Indexer {
 	g, terms, _, _ := directory.LoadStarter()
-	return &search.Indexer{Searcher: s, Sources: search.Sources(db, db, g, terms), Logger: log.logger()}
+	return &search.Indexer{Searcher: s, Sources: search.Sources(db, db, g, terms), Logger: log.Logger()}
 }
 
 // run runs x until the test ends, or until the returned function stops it.
@@ -165,7 +143,7 @@ func TestIndexerMakesWritesSearchable(t *testing.T) {
 	db := storetest.Open(t)
 	seed(t, db)
 	ix := openEngine(t, t.TempDir())
-	var log logBuffer
+	var log logtest.Buffer
 	run(t, newIndexer(ix, db, &log))
 	waitFor(t, "the first reconcile", 60*time.Second, func() bool { return converged(t, ix, db) })
 
@@ -210,8 +188,8 @@ func TestIndexerMakesWritesSearchable(t *testing.T) {
 	})
 	t.Logf("a saved revision was searchable after %s", took)
 	waitFor(t, "the index converged", 30*time.Second, func() bool { return converged(t, ix, db) })
-	if n := log.count("level=WARN"); n != 0 {
-		t.Errorf("%d warnings:\n%s", n, log.buf.String())
+	if n := log.Count("level=WARN"); n != 0 {
+		t.Errorf("%d warnings:\n%s", n, log.String())
 	}
 }
 
@@ -267,7 +245,7 @@ func TestIndexerConvergesAfterAKilledUpdate(t *testing.T) {
 	// An Indexer whose updates die after two batches, stopped while it retries.
 	ix := openEngine(t, dir)
 	k := &killAfter{Searcher: ix, n: 2}
-	var log logBuffer
+	var log logtest.Buffer
 	stop := run(t, newIndexer(k, db, &log))
 	waitFor(t, "the update killed", 30*time.Second, func() bool { return k.failures.Load() >= 2 })
 	stop()
@@ -279,8 +257,8 @@ func TestIndexerConvergesAfterAKilledUpdate(t *testing.T) {
 	if len(have) != 2*search.BatchSize || len(want) != 2400 {
 		t.Fatalf("after the kill the index holds %d of %d records, want %d", len(have), len(want), 2*search.BatchSize)
 	}
-	if n := log.count("level=WARN"); n != 1 {
-		t.Errorf("%d warnings for one outage, want 1:\n%s", n, log.buf.String())
+	if n := log.Count("level=WARN"); n != 1 {
+		t.Errorf("%d warnings for one outage, want 1:\n%s", n, log.String())
 	}
 	// The database changes while no indexer runs: an organisation edited, one emptied.
 	orgs[0].Services[0].Name.EN = "Renamed while the portal was down"
@@ -297,7 +275,7 @@ func TestIndexerConvergesAfterAKilledUpdate(t *testing.T) {
 	// A restart: the index reopened, a new Indexer; its first pass converges exactly.
 	ix = openEngine(t, dir)
 	if !newIndexer(ix, db, &log).Sync(ctx) {
-		t.Fatalf("the first pass after the restart failed:\n%s", log.buf.String())
+		t.Fatalf("the first pass after the restart failed:\n%s", log.String())
 	}
 	if !converged(t, ix, db) {
 		t.Fatal("after a restart the index is not what the database calls for")
@@ -360,7 +338,7 @@ func TestIndexerRidesOutAnEngineOutage(t *testing.T) {
 	seed(t, db)
 	ix := openEngine(t, t.TempDir())
 	o := &outage{Searcher: ix}
-	var log logBuffer
+	var log logtest.Buffer
 	x := newIndexer(o, db, &log)
 	x.Interval = 100 * time.Millisecond
 	run(t, x)
@@ -374,8 +352,8 @@ func TestIndexerRidesOutAnEngineOutage(t *testing.T) {
 	if ids := found(t, ix, "Zorigtbaatar"); len(ids) != 0 {
 		t.Fatalf("indexed during the outage: %v", ids)
 	}
-	if n := log.count("level=WARN"); n != 1 {
-		t.Errorf("%d warnings during one outage, want 1:\n%s", n, log.buf.String())
+	if n := log.Count("level=WARN"); n != 1 {
+		t.Errorf("%d warnings during one outage, want 1:\n%s", n, log.String())
 	}
 
 	o.down.Store(false)
@@ -384,11 +362,11 @@ func TestIndexerRidesOutAnEngineOutage(t *testing.T) {
 	})
 	t.Logf("searchable %s after the engine came back", took)
 	waitFor(t, "the index converged", 30*time.Second, func() bool { return converged(t, ix, db) })
-	if n := log.count("level=WARN"); n != 1 {
-		t.Errorf("%d warnings, want 1:\n%s", n, log.buf.String())
+	if n := log.Count("level=WARN"); n != 1 {
+		t.Errorf("%d warnings, want 1:\n%s", n, log.String())
 	}
-	if log.count("search index updated again") != 1 {
-		t.Errorf("the recovery was not logged:\n%s", log.buf.String())
+	if log.Count("search index updated again") != 1 {
+		t.Errorf("the recovery was not logged:\n%s", log.String())
 	}
 }
 
@@ -404,9 +382,9 @@ func TestIndexerNeverIndexesAConfidentialAddress(t *testing.T) {
 		t.Fatalf("ConfidentialPlaces = %v, %v", hidden, err)
 	}
 	ix := openEngine(t, t.TempDir())
-	var log logBuffer
+	var log logtest.Buffer
 	if !newIndexer(ix, db, &log).Sync(ctx) || !converged(t, ix, db) {
-		t.Fatalf("not indexed:\n%s", log.buf.String())
+		t.Fatalf("not indexed:\n%s", log.String())
 	}
 	// The shelter is found by its name and place...
 	if ids := found(t, ix, "Хамгаалах байр Dalanzadgad"); !slices.Contains(ids, "service:mn:gobi-shelter") {

@@ -43,6 +43,15 @@ func Desired(ctx context.Context, sources ...Source) ([]portal.SearchDoc, error)
 	return docs, nil
 }
 
+// readVersion reads a store's version of what, naming it in an error.
+func readVersion(ctx context.Context, what string, read func(context.Context) (string, error)) (string, error) {
+	v, err := read(ctx)
+	if err != nil {
+		return "", fmt.Errorf("search: read the version of %s: %w", what, err)
+	}
+	return v, nil
+}
+
 // GuidelineSource returns the source of the current revision of every guideline, in both
 // languages, followed through store.GuidelinesVersion. It reads again only the revisions
 // of guidelines that changed since it last made their records.
@@ -59,11 +68,7 @@ type guidelineSource struct {
 func (s *guidelineSource) Prefix() string { return guidelineRecordPrefix }
 
 func (s *guidelineSource) Version(ctx context.Context) (string, error) {
-	v, err := s.store.GuidelinesVersion(ctx)
-	if err != nil {
-		return "", fmt.Errorf("search: read the guidelines' version: %w", err)
-	}
-	return v, nil
+	return readVersion(ctx, "the guidelines", s.store.GuidelinesVersion)
 }
 
 func (s *guidelineSource) Records(ctx context.Context) ([]portal.SearchDoc, error) {
@@ -97,11 +102,7 @@ type orgEntry struct {
 func (s *directorySource) Prefix() string { return serviceRecordPrefix }
 
 func (s *directorySource) Version(ctx context.Context) (string, error) {
-	v, err := s.store.DirectoryVersion(ctx)
-	if err != nil {
-		return "", fmt.Errorf("search: read the directory's version: %w", err)
-	}
-	return v, nil
+	return readVersion(ctx, "the directory", s.store.DirectoryVersion)
 }
 
 func (s *directorySource) Records(ctx context.Context) ([]portal.SearchDoc, error) {

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,35 +10,13 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/internal/testkit/logtest"
 	"github.com/gobidialogue/portal/store"
 )
-
-// logBuffer collects log output for assertions; FerretDB logs from many goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
 
 func startEmbedded(t *testing.T, dir string, logger *slog.Logger) *store.Embedded {
 	t.Helper()
@@ -66,9 +43,9 @@ func TestEmbeddedRestartKeepsData(t *testing.T) {
 	t.Parallel()
 	// A space and Cyrillic letters must survive the socket URI and the SQLite URIs.
 	ctx, dir := context.Background(), filepath.Join(t.TempDir(), "портал data")
-	var logs logBuffer
+	var logs logtest.Buffer
 
-	e := startEmbedded(t, dir, logs.logger())
+	e := startEmbedded(t, dir, logs.Logger())
 	if !strings.HasPrefix(e.URI(), "mongodb://%2F") || !strings.HasSuffix(e.URI(), "%20data%2Fmongodb.sock/") {
 		t.Errorf("URI = %q, want the escaped socket path", e.URI())
 	}
@@ -84,7 +61,7 @@ func TestEmbeddedRestartKeepsData(t *testing.T) {
 	}
 	closeAll(t, db, e)
 
-	e = startEmbedded(t, dir, logs.logger())
+	e = startEmbedded(t, dir, logs.Logger())
 	db = openEmbedded(t, e)
 	defer closeAll(t, db, e)
 	gotG, err := db.FindGuideline(ctx, g.ID)
@@ -141,8 +118,8 @@ func TestEmbeddedDirInUse(t *testing.T) {
 func TestEmbeddedLongPathUsesTCP(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), strings.Repeat("d", 120))
-	var logs logBuffer
-	e := startEmbedded(t, dir, logs.logger())
+	var logs logtest.Buffer
+	e := startEmbedded(t, dir, logs.Logger())
 	if !regexp.MustCompile(`^mongodb://127\.0\.0\.1:\d+/$`).MatchString(e.URI()) {
 		t.Errorf("URI = %q, want TCP on 127.0.0.1", e.URI())
 	}

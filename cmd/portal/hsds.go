@@ -16,11 +16,7 @@ import (
 // exportHSDS serves `portal export --hsds DIR`: the public directory as HSDS 3.0, one
 // dataset per language.
 func exportHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error {
-	g, terms, _, err := directory.LoadStarter()
-	if err != nil {
-		return err
-	}
-	d, err := a.db.Directory(ctx)
+	g, terms, d, err := a.directory(ctx)
 	if err != nil {
 		return err
 	}
@@ -33,6 +29,17 @@ func exportHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error
 	return nil
 }
 
+// directory returns the places and service types of the directory, and the public
+// directory as stored.
+func (a *app) directory(ctx context.Context) (*portal.Gazetteer, []portal.TaxonomyTerm, *portal.Directory, error) {
+	g, terms, _, err := directory.LoadStarter()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := a.db.Directory(ctx)
+	return g, terms, d, err
+}
+
 // importHSDS serves `portal import --hsds DIR`: it reads DIR/mn and DIR/en, checks
 // everything, and stores the organisations through the directory's editor only when
 // nothing is wrong, so that every organisation it creates or changes is audited as an
@@ -41,11 +48,7 @@ func importHSDS(ctx context.Context, a *app, dir string, stdout io.Writer) error
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		return fmt.Errorf("import: nothing was imported: %s is not a folder", dir)
 	}
-	g, terms, _, err := directory.LoadStarter()
-	if err != nil {
-		return err
-	}
-	d, err := a.db.Directory(ctx)
+	g, terms, d, err := a.directory(ctx)
 	if err != nil {
 		return err
 	}

@@ -10,32 +10,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/internal/testkit/logtest"
 	"github.com/gobidialogue/portal/mail/mailtest"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while run writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // noEnv is an empty environment, so the developer's PORTAL_* variables never leak in.
 func noEnv(string) string { return "" }
@@ -43,7 +25,7 @@ func noEnv(string) string { return "" }
 // runCmd runs one command to completion in dir and returns its output.
 func runCmd(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
-	var stdout, stderr syncBuffer
+	var stdout, stderr logtest.Buffer
 	err := run(context.Background(), args, noEnv, &stdout, &stderr)
 	return stdout.String(), stderr.String(), err
 }
@@ -53,7 +35,7 @@ func runCmd(t *testing.T, args ...string) (string, string, error) {
 func serve(t *testing.T, data string, flags ...string) (string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout, stderr logtest.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, flags...), noEnv, &stdout, &stderr)

@@ -76,9 +76,19 @@ func (a *searchApp) close() error {
 	return err
 }
 
-// desired returns every record the index should hold.
-func (a *searchApp) desired(ctx context.Context) ([]portal.SearchDoc, error) {
-	return search.Desired(ctx, search.Sources(a.db, a.db, a.gazetteer, a.terms)...)
+// openRecords opens the database and the search engine, for reindex and search check, with
+// every record the index should hold.
+func (c *common) openRecords(ctx context.Context, getenv func(string) string, stderr io.Writer) (*searchApp, []portal.SearchDoc, error) {
+	a, err := c.openSearch(ctx, getenv, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	want, err := search.Desired(ctx, search.Sources(a.db, a.db, a.gazetteer, a.terms)...)
+	if err != nil {
+		a.close()
+		return nil, nil, err
+	}
+	return a, want, nil
 }
 
 // runReindex serves `portal reindex`: every record is written again from the database and
@@ -93,15 +103,11 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintln(stderr, "usage: portal reindex [--config FILE] [--data DIR]")
 		return errUsage
 	}
-	a, err := flags.openSearch(ctx, getenv, stderr)
+	a, want, err := flags.openRecords(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	want, err := a.desired(ctx)
-	if err != nil {
-		return err
-	}
 	bar := progressbar.NewOptions(len(want),
 		progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription("Indexing"),
@@ -140,15 +146,11 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "usage: portal search check [--config FILE] [--data DIR] [-v]")
 		return errUsage
 	}
-	a, err := flags.openSearch(ctx, getenv, stderr)
+	a, want, err := flags.openRecords(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	want, err := a.desired(ctx)
-	if err != nil {
-		return err
-	}
 	missing, stale, extra, err := search.Check(ctx, a.searcher, want)
 	if err != nil {
 		return err

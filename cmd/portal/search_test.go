@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobidialogue/portal/internal/testkit/logtest"
 )
 
 // writeGuideline writes a guideline in both languages to dir, with body as its text.
@@ -96,7 +98,7 @@ func TestReindexAndSearchCheck(t *testing.T) {
 func TestServeKeepsTheIndex(t *testing.T) {
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout, stderr logtest.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", data}, noEnv, &stdout, &stderr)
@@ -128,7 +130,7 @@ func TestUnreachableMeilisearchStopsTheStart(t *testing.T) {
 	env := map[string]string{"PORTAL_SEARCH_ENGINE": "meilisearch", "PORTAL_MEILI_URL": "http://127.0.0.1:1", "PORTAL_MEILI_KEY": "k3y-never-shown"}
 	getenv := func(k string) string { return env[k] }
 	for _, cmd := range []string{"serve", "reindex"} {
-		var stdout, stderr syncBuffer
+		var stdout, stderr logtest.Buffer
 		err := run(context.Background(), []string{cmd, "--data", t.TempDir()}, getenv, &stdout, &stderr)
 		if err == nil || !strings.Contains(errText(err), "http://127.0.0.1:1") {
 			t.Fatalf("%s with an unreachable Meilisearch: %v, want an error naming the URL", cmd, err)
