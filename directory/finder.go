@@ -40,6 +40,23 @@ type Query struct {
 	Now time.Time
 }
 
+// Check refuses a query that names a place or a service type the directory does not know
+// (EINVALID, naming the field): the list it would give is not the one asked for. A soum
+// needs its aimag.
+func (q Query) Check(g *portal.Gazetteer, terms []portal.TaxonomyTerm) error {
+	switch {
+	case q.Aimag != "" && g.FindAimag(q.Aimag) == nil:
+		return portal.FieldError("aimag", "there is no aimag %q in the gazetteer", q.Aimag)
+	case q.Soum != "" && q.Aimag == "":
+		return portal.FieldError("soum", "give the aimag of soum %q too", q.Soum)
+	case q.Soum != "" && g.FindSoum(q.Aimag, q.Soum) == nil:
+		return portal.FieldError("soum", "there is no soum %q in aimag %q", q.Soum, q.Aimag)
+	case q.Type != "" && !slices.ContainsFunc(terms, func(t portal.TaxonomyTerm) bool { return t.ID == q.Type }):
+		return portal.FieldError("type", "there is no service type %q", q.Type)
+	}
+	return nil
+}
+
 // Result is what a Query found.
 type Result struct {
 	// Directory is the directory the services were found in, for what else a page shows

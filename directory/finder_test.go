@@ -190,3 +190,30 @@ func indexOf(list []string, s string) int {
 	}
 	return -1
 }
+
+func TestQueryCheck(t *testing.T) {
+	g, terms, _, err := directory.LoadStarter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		q     directory.Query
+		field string // in error, "" for none
+	}{
+		{directory.Query{}, ""},
+		{directory.Query{Aimag: "umnugovi", Soum: "khanbogd", Type: "shelter", Text: "anything <b>"}, ""},
+		{directory.Query{Aimag: "<script>"}, "aimag"},
+		{directory.Query{Soum: "khanbogd"}, "soum"},
+		{directory.Query{Aimag: "dornogovi", Soum: "khanbogd"}, "soum"},
+		{directory.Query{Type: "spa"}, "type"},
+	} {
+		err := tt.q.Check(g, terms)
+		var pe *portal.Error
+		switch {
+		case tt.field == "" && err != nil:
+			t.Errorf("%+v: %v", tt.q, err)
+		case tt.field != "" && (!errors.As(err, &pe) || pe.Code != portal.EINVALID || pe.Fields[tt.field] == ""):
+			t.Errorf("%+v: %v, want an error of field %s", tt.q, err, tt.field)
+		}
+	}
+}

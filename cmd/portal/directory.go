@@ -43,8 +43,8 @@ func runDirectory(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer a.close()
-	if err := a.checkPlaceAndType(q); err != nil {
-		return err
+	if err := q.Check(a.gazetteer, a.terms); err != nil {
+		return fmt.Errorf("directory find: %s", portal.ErrorMessage(err))
 	}
 	f := &directory.Finder{Store: a.db, Search: a.searcher, Logger: a.logger, Now: clock}
 	res, err := f.Find(ctx, q)
@@ -66,28 +66,5 @@ func runDirectory(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	fmt.Fprintf(stdout, "%d services.\n", len(res.Hits))
-	return nil
-}
-
-// checkPlaceAndType refuses a query that names a place or a service type the directory
-// does not know, as the directory page does: the list it would give is not the one asked
-// for.
-func (a *searchApp) checkPlaceAndType(q directory.Query) error {
-	switch {
-	case q.Aimag != "" && a.gazetteer.FindAimag(q.Aimag) == nil:
-		return fmt.Errorf("--aimag: there is no aimag %q in the gazetteer", q.Aimag)
-	case q.Soum != "" && q.Aimag == "":
-		return fmt.Errorf("--soum: give the aimag of soum %q too", q.Soum)
-	case q.Soum != "" && a.gazetteer.FindSoum(q.Aimag, q.Soum) == nil:
-		return fmt.Errorf("--soum: there is no soum %q in aimag %q", q.Soum, q.Aimag)
-	}
-	if q.Type != "" {
-		for _, t := range a.terms {
-			if t.ID == q.Type {
-				return nil
-			}
-		}
-		return fmt.Errorf("--type: there is no service type %q", q.Type)
-	}
 	return nil
 }
