@@ -150,7 +150,8 @@ func (e *Editor) VerifyService(ctx context.Context, actor *portal.User, id strin
 
 // Suggest stores a member's suggested edit of the service with proposed.ID: proposed holds
 // the service as the member would have it. It is refused when it changes nothing, or when
-// the result would not be valid.
+// the result would not be valid; a suggestion stored is audited with the fields it would
+// change.
 func (e *Editor) Suggest(ctx context.Context, actor *portal.User, proposed *portal.Service, note string) (*portal.Suggestion, error) {
 	if !portal.Can(actor, portal.ActionSuggestEdit) {
 		return nil, forbidden("suggest edits")
@@ -175,7 +176,10 @@ func (e *Editor) Suggest(ctx context.Context, actor *portal.User, proposed *port
 	if err := e.Store.CreateSuggestion(ctx, sg); err != nil {
 		return nil, err
 	}
-	return sg, nil
+	// The fields it would change, not the member's note: the log keeps what was asked of
+	// the directory, and the note stays with the suggestion.
+	return sg, e.audit(ctx, actor.ID, "directory.suggestion.create", s.ID, nil,
+		map[string]any{"suggestion": sg.ID, "changes": changes(base, s)})
 }
 
 // Accept applies a pending suggestion: the fields the member changed are copied onto the

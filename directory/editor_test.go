@@ -67,9 +67,17 @@ func TestAcceptMergesByField(t *testing.T) {
 
 	proposed := orig.Clone()
 	proposed.Fees.EN = "Free; bring an ID if you have one"
-	sg, err := e.Suggest(ctx, member, proposed, "fees")
+	sg, err := e.Suggest(ctx, member, proposed, "my private note")
 	if err != nil {
 		t.Fatal(err)
+	}
+	entries, err := db.FindAudit(ctx, 1)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("audit: %v %v", entries, err)
+	}
+	if en := entries[0]; en.Action != "directory.suggestion.create" || en.ActorID != member.ID || en.Target != orig.ID ||
+		!strings.Contains(en.After, sg.ID) || !strings.Contains(en.After, "bring an ID") || strings.Contains(en.After, "my private note") {
+		t.Errorf("the suggestion's audit entry: %+v", en)
 	}
 	edited := orig.Clone()
 	edited.Description.EN = "Edited by the secretariat."

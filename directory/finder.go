@@ -77,6 +77,8 @@ type Hit struct {
 	Service  *portal.Service
 	Org      *portal.DirectoryOrg
 	Nearness int
+
+	title string // the service's name in the query's SortLanguage, lower-case, to sort by
 }
 
 // Finder finds services: the one way the directory page, the referral sheet, the HSDS
@@ -172,7 +174,7 @@ func (f *Finder) engineIDs(ctx context.Context, q Query) ([]string, error) {
 // byIDs returns the services of q.IDs that the directory has and q's filters keep, in
 // q.IDs's order, and the ids it does not have.
 func byIDs(d *portal.Directory, q Query) (hits []Hit, missing []string) {
-	ids := q.IDs
+	ids, words := q.IDs, textWords(q.Text)
 	q.IDs = nil
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
@@ -185,7 +187,7 @@ func byIDs(d *portal.Directory, q Query) (hits []Hit, missing []string) {
 			missing = append(missing, id)
 			continue
 		}
-		if near, ok := keeps(q, o, s); ok {
+		if near, ok := keeps(q, words, o, s); ok {
 			hits = append(hits, Hit{Service: s, Org: o, Nearness: near})
 		}
 	}
@@ -199,33 +201,29 @@ func filter(d *portal.Directory, q Query) []Hit {
 	if !lang.Valid() {
 		lang = portal.Mongolian
 	}
-	type sorted struct {
-		Hit
-		title string
-	}
-	var found []sorted
+	words := textWords(q.Text)
+	var hits []Hit
 	for _, s := range d.Services() {
 		_, o := d.Service(s.ID)
-		if near, ok := keeps(q, o, s); ok {
-			found = append(found, sorted{Hit{Service: s, Org: o, Nearness: near}, strings.ToLower(s.Name.In(lang))})
+		if near, ok := keeps(q, words, o, s); ok {
+			hits = append(hits, Hit{Service: s, Org: o, Nearness: near, title: strings.ToLower(s.Name.In(lang))})
 		}
 	}
-	sort.SliceStable(found, func(i, j int) bool {
-		if found[i].Nearness != found[j].Nearness {
-			return found[i].Nearness < found[j].Nearness
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Nearness != hits[j].Nearness {
+			return hits[i].Nearness < hits[j].Nearness
 		}
-		return found[i].title < found[j].title
+		return hits[i].title < hits[j].title
 	})
-	hits := make([]Hit, len(found))
-	for i := range found {
-		hits[i] = found[i].Hit
-	}
 	return hits
 }
 
-// keeps reports whether q selects service s of organisation o, and how near it comes to
-// the place asked for.
-func keeps(q Query, o *portal.DirectoryOrg, s *portal.Service) (int, bool) {
+// textWords returns the words of a query's text, lower-case, to match in memory.
+func textWords(text string) []string { return strings.Fields(strings.ToLower(text)) }
+
+// keeps reports whether q, whose text has words, selects service s of organisation o, and
+// how near it comes to the place asked for.
+func keeps(q Query, words []string, o *portal.DirectoryOrg, s *portal.Service) (int, bool) {
 	near := 3
 	if q.Aimag != "" {
 		if near = nearness(o, s, q.Aimag, q.Soum); near < 0 {
@@ -240,7 +238,7 @@ func keeps(q Query, o *portal.DirectoryOrg, s *portal.Service) (int, bool) {
 		q.Free && !s.Free,
 		q.OpenNow && !s.OpenAt(q.Now),
 		!q.ModifiedAfter.IsZero() && !s.Modified.After(q.ModifiedAfter) && !o.Modified.After(q.ModifiedAfter),
-		!matchesAll(strings.Fields(strings.ToLower(q.Text)), o, s):
+		!matchesAll(words, o, s):
 		return 0, false
 	}
 	return near, true
