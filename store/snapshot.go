@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gobidialogue/portal"
-	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // snapshots is DESIGN.md's versioned snapshot: per process, the values that pages read on
