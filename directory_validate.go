@@ -171,6 +171,9 @@ func (o *DirectoryOrg) validLocation(i int, g *Gazetteer) error {
 		return err
 	}
 	if g != nil && l.Latitude != nil && !g.InMongolia(*l.Latitude, *l.Longitude) {
+		if l.Confidential { // a shelter's coordinates are not repeated, not even in an error
+			return FieldError(p+".latitude", "the coordinates are outside Mongolia")
+		}
 		return FieldError(p+".latitude", "%g, %g is outside Mongolia", *l.Latitude, *l.Longitude)
 	}
 	return nil

@@ -267,7 +267,8 @@ func (e *Editor) SaveLocation(ctx context.Context, actor *portal.User, orgID str
 	}
 	o := cur.Clone()
 	l := o.Location(loc.ID)
-	before := locationAudit(l)
+	// A location becoming confidential hides its old address too: it is now a shelter's.
+	before := locationAudit(l, loc.Confidential)
 	*l = loc
 	if err := e.checkLocation(o); err != nil {
 		return err
@@ -276,15 +277,16 @@ func (e *Editor) SaveLocation(ctx context.Context, actor *portal.User, orgID str
 	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
 		return err
 	}
-	return e.audit(ctx, actor.ID, "directory.location.edit", loc.ID, before, locationAudit(&loc))
+	return e.audit(ctx, actor.ID, "directory.location.edit", loc.ID, before, locationAudit(&loc, false))
 }
 
-// locationAudit is what the audit log keeps of a location: a confidential one's address
-// and coordinates only as "changed or not", so the log never holds them.
-func locationAudit(l *portal.Location) map[string]any {
+// locationAudit is what the audit log keeps of a location: of a confidential one (or of any
+// when hide), its address only as portal.ConfidentialMark and no coordinates, so the log
+// never holds them.
+func locationAudit(l *portal.Location, hide bool) map[string]any {
 	m := map[string]any{"name": l.Name, "confidential": l.Confidential, "aimag": l.Aimag, "soum": l.Soum,
 		"public_contact": l.PublicContact}
-	if l.Confidential {
+	if l.Confidential || hide {
 		m["address"] = portal.ConfidentialMark
 	} else {
 		m["address"], m["latitude"], m["longitude"] = l.Address, l.Latitude, l.Longitude

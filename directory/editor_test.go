@@ -176,3 +176,33 @@ func TestLocationAuditHidesAddress(t *testing.T) {
 		t.Errorf("public directory shows %+v", a)
 	}
 }
+
+// A public location made confidential: its old address is a shelter's from now on, and
+// the audit log does not keep it.
+func TestLocationAuditHidesAddressMadeConfidential(t *testing.T) {
+	e, db, orgs := newEditor(t)
+	ctx := context.Background()
+	sec := &portal.User{ID: "s", Name: "Secretariat", Role: portal.RoleSecretariat}
+	var org *portal.DirectoryOrg
+	var loc portal.Location
+	for _, o := range orgs {
+		for _, l := range o.Locations {
+			if !l.Confidential && !l.Address.Empty() && org == nil {
+				org, loc = o, l
+			}
+		}
+	}
+	hidden := loc
+	hidden.Confidential, hidden.PublicContact = true, portal.Text{MN: "108-д залгана уу", EN: "Call 108"}
+	if err := e.SaveLocation(ctx, sec, org.ID, hidden); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := db.FindAudit(ctx, 1)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("audit: %v %v", entries, err)
+	}
+	if all := entries[0].Before + entries[0].After; strings.Contains(all, loc.Address.EN) || strings.Contains(all, loc.Address.MN) ||
+		strings.Contains(all, "latitude") {
+		t.Errorf("the audit log keeps the address of a location now confidential: %s", all)
+	}
+}

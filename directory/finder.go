@@ -95,8 +95,13 @@ type Finder struct {
 }
 
 // Limits of the words' search: the engine is asked for at most maxEnginePages pages of
-// portal.MaxPerPage records (a record per service and language).
-const maxEnginePages = 5
+// portal.MaxPerPage records (a record per service and language): the best 250 to 500
+// services. maxFilteredEnginePages when the query has filters the engine does not apply,
+// which would otherwise narrow those few.
+const (
+	maxEnginePages         = 5
+	maxFilteredEnginePages = 20
+)
 
 // Find returns the services q selects. Without words they come nearest first, then by
 // name; with words, in the engine's order (nearest and by name when matched in memory).
@@ -152,7 +157,11 @@ func (f *Finder) logger() *slog.Logger {
 func (f *Finder) engineIDs(ctx context.Context, q Query) ([]string, error) {
 	var ids []string
 	seen := map[string]bool{}
-	for page := 1; page <= maxEnginePages; page++ {
+	pages := maxEnginePages
+	if q.Soum != "" || q.Language != "" || q.OpenNow || q.Always || q.Free || q.OrgID != "" || !q.ModifiedAfter.IsZero() {
+		pages = maxFilteredEnginePages
+	}
+	for page := 1; page <= pages; page++ {
 		res, err := f.Search.Search(ctx, portal.SearchQuery{Text: q.Text, Kind: portal.KindService, Aimag: q.Aimag,
 			Type: q.Type, Page: page, PerPage: portal.MaxPerPage})
 		if err != nil {

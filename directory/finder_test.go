@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/directory"
+	"github.com/gobidialogue/portal/internal/testkit/directorytest"
 	"github.com/gobidialogue/portal/internal/testkit/storetest"
 	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/search/bleve"
@@ -216,4 +217,59 @@ func TestQueryCheck(t *testing.T) {
 			t.Errorf("%+v: %v, want an error of field %s", tt.q, err, tt.field)
 		}
 	}
+}
+
+// TestFindWordsWithFiltersTheEngineLacks searches words every service has with a filter
+// the engine does not apply (one organisation): the engine is read far enough that the
+// organisation's services are all found, though hundreds rank before them.
+func TestFindWordsWithFiltersTheEngineLacks(t *testing.T) {
+	g, terms, _, err := directory.LoadStarter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs := directorytest.Generate(800, 3, g, terms)
+	idx, err := bleve.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	if err := idx.Index(context.Background(), search.FromDirectory(portal.NewDirectory(publicOf(orgs), "t"), g, terms)...); err != nil {
+		t.Fatal(err)
+	}
+	f := newFinder(t, orgs, idx)
+	ctx := context.Background()
+	all, err := f.Find(ctx, directory.Query{Text: "generated example data"})
+	if err != nil || len(all.Hits) == 0 {
+		t.Fatalf("%v, %d hits", err, len(all.Hits))
+	}
+	// An organisation none of whose services is among those the words alone find: the
+	// engine ranks it past the first pages.
+	ranked := map[string]bool{}
+	for _, h := range all.Hits {
+		ranked[h.Org.ID] = true
+	}
+	var unranked *portal.DirectoryOrg
+	for _, o := range orgs {
+		if !ranked[o.ID] && len(o.Services) > 0 {
+			unranked = o
+		}
+	}
+	if unranked == nil {
+		t.Fatalf("the words alone find all %d organisations: the test proves nothing", len(orgs))
+	}
+	res, err := f.Find(ctx, directory.Query{Text: "generated example data", OrgID: unranked.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != len(unranked.Services) {
+		t.Errorf("%d of the %d services of %s found (the words alone find %d services)", len(res.Hits), len(unranked.Services), unranked.ID, len(all.Hits))
+	}
+}
+
+func publicOf(orgs []*portal.DirectoryOrg) []*portal.DirectoryOrg {
+	out := make([]*portal.DirectoryOrg, len(orgs))
+	for i, o := range orgs {
+		out[i], _ = o.Public()
+	}
+	return out
 }

@@ -104,14 +104,16 @@ func (e *Editor) hiddenChanged(ctx context.Context, o *portal.DirectoryOrg) (map
 
 func sameCoord(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
-// stamp sets when o and its services were modified: now for what is new or changed since
-// old (nil for a new organisation), unless the import gave a time.
+// stamp sets when o and its services were modified, against old (nil for a new
+// organisation): what changed is modified now, unless the import gives a later time than
+// the one stored (a time it repeats from an export is not the time of its change); what did
+// not change keeps its time.
 func stamp(o, old *portal.DirectoryOrg, now time.Time) {
 	var was map[string]any
 	if old != nil {
-		was = orgState(old)
+		was = orgState(old, nil)
 	}
-	is := orgState(o)
+	is := orgState(o, nil)
 	if old == nil || !sameKeys(was, is, func(k string) bool { return !strings.HasPrefix(k, "services.") }) {
 		o.Modified = now
 	} else {
@@ -119,17 +121,20 @@ func stamp(o, old *portal.DirectoryOrg, now time.Time) {
 	}
 	for i := range o.Services {
 		s := &o.Services[i]
-		if !s.Modified.IsZero() {
-			continue
-		}
-		s.Modified = now
-		if old == nil {
-			continue
-		}
-		for _, p := range old.Services {
-			if p.ID == s.ID && sameKeys(was, is, func(k string) bool { return strings.HasPrefix(k, "services."+s.ID+".") }) {
-				s.Modified = p.Modified
+		var prev *portal.Service
+		if old != nil {
+			for j := range old.Services {
+				if old.Services[j].ID == s.ID {
+					prev = &old.Services[j]
+				}
 			}
+		}
+		changed := prev == nil || !sameKeys(was, is, func(k string) bool { return strings.HasPrefix(k, "services."+s.ID+".") })
+		switch {
+		case changed && (s.Modified.IsZero() || prev != nil && !s.Modified.After(prev.Modified)):
+			s.Modified = now
+		case !changed && s.Modified.IsZero():
+			s.Modified = prev.Modified
 		}
 	}
 }
@@ -152,14 +157,20 @@ func sameKeys(a, b map[string]any, in func(string) bool) bool {
 // portal.ConfidentialMark. For a new organisation (old nil), before is nil and after is
 // all of o. Both are empty when nothing changes.
 func orgChanges(old, o *portal.DirectoryOrg, hidden map[string]bool) (before, after map[string]any) {
-	is := orgState(o)
+	is := orgState(o, nil)
 	for id := range hidden {
 		is["locations."+id+".address_changed"] = true
 	}
 	if old == nil {
 		return nil, is
 	}
-	was := orgState(old)
+	// A location confidential now hides what it was before too: its old public address
+	// is a shelter's address now.
+	hide := map[string]bool{}
+	for _, l := range o.Locations {
+		hide[l.ID] = l.Confidential
+	}
+	was := orgState(old, hide)
 	// A time of modification the import gives is data too; one it does not give is not a
 	// change.
 	for i := range o.Services {
@@ -191,15 +202,16 @@ func orgChanges(old, o *portal.DirectoryOrg, hidden map[string]bool) (before, af
 }
 
 // orgState is every field of o as the audit log may hold it, by a dotted key:
-// the organisation's own fields, "locations.ID" (a confidential one without its address
-// and coordinates) and "services.ID.FIELD" (the fields of Fields, with verification and
-// the example mark).
-func orgState(o *portal.DirectoryOrg) map[string]any {
+// the organisation's own fields, "locations.ID" (a confidential one, or one that hide names,
+// without its address and coordinates) and "services.ID.FIELD" (the fields of Fields, with
+// verification and the example mark).
+func orgState(o *portal.DirectoryOrg, hide map[string]bool) map[string]any {
 	m := orgAudit(o)
 	m["phones"] = phonesState(o.Phones)
 	m["example"] = o.Example
 	for i := range o.Locations {
-		m["locations."+o.Locations[i].ID] = locationAudit(&o.Locations[i])
+		l := &o.Locations[i]
+		m["locations."+l.ID] = locationAudit(l, hide[l.ID])
 	}
 	for i := range o.Services {
 		s := &o.Services[i]

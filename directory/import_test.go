@@ -3,6 +3,7 @@ package directory_test
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -248,5 +249,84 @@ func TestImportRefusesInvalid(t *testing.T) {
 	d, err := db.Directory(context.Background())
 	if err != nil || len(d.Orgs) != 0 || len(imported(t, db)) != 0 {
 		t.Errorf("after a refused import: %d organisations, %d audit entries, %v", len(d.Orgs), len(imported(t, db)), err)
+	}
+}
+
+// TestImportStampsChanges checks the times of modification an import leaves: a service
+// that changed is modified now even when the import repeats the time it was exported with;
+// the others keep their time.
+func TestImportStampsChanges(t *testing.T) {
+	e, db, at, orgs := importEditor(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	first := clones(orgs)
+	for _, o := range first {
+		for i := range o.Services {
+			o.Services[i].Modified = t0
+		}
+	}
+	if _, err := e.Import(ctx, "", first); err != nil {
+		t.Fatal(err)
+	}
+	*at = at.Add(24 * time.Hour)
+	next := clones(first) // as exported: every service with its time, t0
+	changed := &next[0].Services[0]
+	changed.Description.EN += " Now also at weekends."
+	if r, err := e.Import(ctx, "", next); err != nil || r.Changed != 1 {
+		t.Fatalf("import: %+v %v", r, err)
+	}
+	d, err := db.Directory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.Services() {
+		want := t0
+		if s.ID == changed.ID {
+			want = *at
+		}
+		if !s.Modified.Equal(want) {
+			t.Errorf("%s modified %s, want %s", s.ID, s.Modified, want)
+		}
+	}
+}
+
+// TestImportHidesWhatBecomesConfidential imports a public location made confidential: its
+// old address, public until now, is a shelter's address from now on, and the audit entry
+// holds it no more than the new one.
+func TestImportHidesWhatBecomesConfidential(t *testing.T) {
+	e, db, _, orgs := importEditor(t)
+	ctx := context.Background()
+	if _, err := e.Import(ctx, "", clones(orgs)); err != nil {
+		t.Fatal(err)
+	}
+	next := clones(orgs)
+	var old portal.Location
+	var org *portal.DirectoryOrg
+	for _, o := range next {
+		for i := range o.Locations {
+			if l := &o.Locations[i]; org == nil && !l.Confidential && !l.Address.Empty() && l.Latitude != nil {
+				org, old = o, *l
+				l.Confidential, l.PublicContact = true, portal.Text{MN: "108-д залгана уу", EN: "Call 108"}
+			}
+		}
+	}
+	if org == nil {
+		t.Fatal("the starter directory has no public location with an address")
+	}
+	if r, err := e.Import(ctx, "", next); err != nil || r.Changed != 1 {
+		t.Fatalf("import: %+v %v", r, err)
+	}
+	entries := imported(t, db)
+	en := entries[0]
+	if en.Target != org.ID {
+		t.Fatalf("newest entry is of %s, want %s", en.Target, org.ID)
+	}
+	for _, secret := range []string{old.Address.EN, old.Address.MN, strconv.FormatFloat(*old.Latitude, 'f', -1, 64)} {
+		if strings.Contains(en.Before+en.After, secret) {
+			t.Errorf("the audit entry holds %q of a location now confidential:\n%s\n%s", secret, en.Before, en.After)
+		}
+	}
+	if !strings.Contains(en.Before, portal.ConfidentialMark) || !strings.Contains(en.After, `"confidential":true`) {
+		t.Errorf("the entry does not record the change:\n%s\n%s", en.Before, en.After)
 	}
 }

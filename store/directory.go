@@ -63,8 +63,10 @@ func (db *DB) loadDirectory(ctx context.Context, _ struct{}, version string) (*p
 }
 
 // SaveDirectoryOrg implements portal.DirectoryStore. The confidential parts are written
-// first, then the public organisation, then a new version; an error part-way leaves the
-// directory as before or with the new confidential parts, never a public address.
+// first, then the public organisation, then the hidden parts that are no longer wanted are
+// deleted, then a new version is claimed; an error part way leaves the directory as before
+// or with the new confidential parts, never a public address, and still claims a version,
+// so that every process reads the directory again whatever the failed write did.
 func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) error {
 	if !portal.ValidSlug(o.ID) {
 		return portal.FieldError("id", "%q must be lower-case letters, digits and hyphens", o.ID)
@@ -73,20 +75,9 @@ func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) erro
 	if err != nil {
 		return err
 	}
-	pub, hidden := o.Public()
-	for _, h := range hidden {
-		d := confidentialDoc{LocationID: h.LocationID, OrgID: o.ID, Address: toText(h.Address),
-			Latitude: h.Latitude, Longitude: h.Longitude}
-		if _, err := db.dirConfidential.ReplaceOne(ctx, bson.M{"_id": h.LocationID}, d, options.Replace().SetUpsert(true)); err != nil {
-			return translate(err, nil, "save confidential location %s", h.LocationID)
-		}
-	}
-	if err := db.dropConfidential(ctx, o); err != nil {
-		return err
-	}
-	doc := toDirOrgDoc(pub)
-	if _, err := db.dirOrgs.ReplaceOne(ctx, bson.M{"_id": o.ID}, doc, options.Replace().SetUpsert(true)); err != nil {
-		return translate(err, nil, "save directory organisation %s", o.ID)
+	doc, err := db.writeDirectoryOrg(ctx, o)
+	if err != nil {
+		return errors.Join(err, db.dirSnapshot.wrote(ctx, db, struct{}{}, before, nil))
 	}
 	return db.dirSnapshot.wrote(ctx, db, struct{}{}, before, func(d *portal.Directory, version string) (*portal.Directory, bool) {
 		var saved dirOrgDoc
@@ -95,6 +86,29 @@ func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) erro
 		}
 		return withOrg(d, saved.org(), version), true
 	})
+}
+
+// writeDirectoryOrg writes o's confidential parts, its public document, and deletes the
+// hidden parts it no longer has. It returns the public document.
+func (db *DB) writeDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) (dirOrgDoc, error) {
+	pub, hidden := o.Public()
+	for _, h := range hidden {
+		d := confidentialDoc{LocationID: h.LocationID, OrgID: o.ID, Address: toText(h.Address),
+			Latitude: h.Latitude, Longitude: h.Longitude}
+		if _, err := db.dirConfidential.ReplaceOne(ctx, bson.M{"_id": h.LocationID}, d, options.Replace().SetUpsert(true)); err != nil {
+			return dirOrgDoc{}, translate(err, nil, "save confidential location %s", h.LocationID)
+		}
+	}
+	doc := toDirOrgDoc(pub)
+	if _, err := db.dirOrgs.ReplaceOne(ctx, bson.M{"_id": o.ID}, doc, options.Replace().SetUpsert(true)); err != nil {
+		return dirOrgDoc{}, translate(err, nil, "save directory organisation %s", o.ID)
+	}
+	// Last: should the public write fail, a location on its way to being public keeps
+	// its hidden address rather than losing it.
+	if err := db.dropConfidential(ctx, o); err != nil {
+		return dirOrgDoc{}, err
+	}
+	return doc, nil
 }
 
 // dropConfidential deletes the hidden parts of o's locations that are no longer

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -317,5 +319,45 @@ func TestSuggestions(t *testing.T) {
 	pending, _ := db.FindSuggestions(ctx, portal.SuggestionFilter{Status: portal.SuggestionPending})
 	if len(pending) != 1 {
 		t.Errorf("pending after decision = %d, want 1", len(pending))
+	}
+}
+
+// TestDirectorySnapshotTwoProcesses saves organisations through two DBs on one database at
+// once, as two portal processes would, each reading its directory between its writes: in
+// the end each sees every organisation, though each patched its own copy with its own
+// writes (a copy is patched only when no other write can be missing from it).
+func TestDirectorySnapshotTwoProcesses(t *testing.T) {
+	ctx, a := context.Background(), storetest.Open(t)
+	b, err := store.Open(ctx, storetest.URI(t), a.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close(ctx)
+	const each = 15
+	var wg sync.WaitGroup
+	for p, db := range []*store.DB{a, b} {
+		wg.Go(func() {
+			for i := range each {
+				o := &portal.DirectoryOrg{ID: fmt.Sprintf("org-%d-%02d", p, i), Name: portal.Text{EN: "Org"}}
+				if err := db.SaveDirectoryOrg(ctx, o); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := db.Directory(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for p, db := range []*store.DB{a, b} {
+		d, err := db.Directory(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Orgs) != 2*each {
+			t.Errorf("process %d sees %d organisations, want %d", p, len(d.Orgs), 2*each)
+		}
 	}
 }

@@ -37,3 +37,8 @@ func (s *StringSnapshots) Wrote(ctx context.Context, db *DB, k, before string, p
 
 func (s *StringSnapshots) Drop(k string)                  { s.c.drop(k) }
 func (s *StringSnapshots) Cached(k string) (string, bool) { return s.c.cached(k) }
+
+// DeleteClaims deletes the version claims made before cutoff, as the hourly sweep does.
+func (db *DB) DeleteClaims(ctx context.Context, cutoff time.Time) error {
+	return db.deleteClaims(ctx, cutoff)
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -134,23 +135,40 @@ func (db *DB) SaveRevisions(ctx context.Context, g *portal.Guideline, revs ...*p
 	if err != nil {
 		return err
 	}
+	doc, err := db.writeRevisions(ctx, g, revs)
+	if err != nil {
+		// Whatever the failed write did, every process reads the list again.
+		return errors.Join(err, db.guidelineList.wrote(ctx, db, struct{}{}, before, nil))
+	}
+	return db.wroteGuideline(ctx, before, doc)
+}
+
+// writeRevisions writes revs and then g, and returns g's document. The copies of the
+// revisions this process holds are dropped before and after: a read racing the write may
+// have cached what the write replaces.
+func (db *DB) writeRevisions(ctx context.Context, g *portal.Guideline, revs []*portal.Revision) (*guidelineDoc, error) {
+	drop := func() {
+		for _, r := range revs {
+			db.revisionsCache.drop(r.ID)
+			db.revisionsCache.drop(renderedKey(r.ID))
+		}
+	}
+	drop()
+	defer drop()
 	upsert := options.Replace().SetUpsert(true)
 	for _, r := range revs {
-		db.revisionsCache.drop(r.ID)
-		db.revisionsCache.drop(renderedKey(r.ID))
 		if _, err := db.sources.ReplaceOne(ctx, bson.M{"_id": r.ID}, toSourceDoc(r), upsert); err != nil {
-			return translate(err, nil, "save revision source %s", r.ID)
+			return nil, translate(err, nil, "save revision source %s", r.ID)
 		}
 		if _, err := db.revisions.ReplaceOne(ctx, bson.M{"_id": r.ID}, toRevisionDoc(r), upsert); err != nil {
-			return translate(err, nil, "save revision %s", r.ID)
+			return nil, translate(err, nil, "save revision %s", r.ID)
 		}
 	}
 	doc := toGuidelineDoc(g)
 	if _, err := db.guidelines.ReplaceOne(ctx, bson.M{"_id": g.ID}, doc, upsert); err != nil {
-		db.guidelineList.drop(struct{}{})
-		return translate(err, nil, "save guideline %s", g.ID)
+		return nil, translate(err, nil, "save guideline %s", g.ID)
 	}
-	return db.wroteGuideline(ctx, before, doc)
+	return doc, nil
 }
 
 // wroteGuideline records a write of the guideline doc, made when the guidelines' version
@@ -196,16 +214,16 @@ func (db *DB) UpdateTranslations(ctx context.Context, id string, tr map[portal.L
 	set := bson.M{"$set": bson.M{"translations": translationsDoc(tr)}}
 	res, err := db.guidelines.UpdateOne(ctx, bson.M{"_id": id}, set)
 	if err != nil {
-		db.guidelineList.drop(struct{}{})
-		return translate(err, nil, "update translations of guideline %s", id)
+		err = translate(err, nil, "update translations of guideline %s", id)
+		return errors.Join(err, db.guidelineList.wrote(ctx, db, struct{}{}, before, nil))
 	}
 	if res.MatchedCount == 0 {
 		return portal.Errorf(portal.ENOTFOUND, "guideline %s not found", id)
 	}
 	var d guidelineDoc
 	if err := db.guidelines.FindOne(ctx, bson.M{"_id": id}).Decode(&d); err != nil {
-		db.guidelineList.drop(struct{}{})
-		return translate(err, nil, "read guideline %s", id)
+		// Written, not read back: claim the version without a patch.
+		return db.guidelineList.wrote(ctx, db, struct{}{}, before, nil)
 	}
 	return db.wroteGuideline(ctx, before, &d)
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,61 +23,85 @@ func counted() (func(context.Context, string, string) (string, error), *atomic.I
 }
 
 // TestSnapshotFollowsVersion checks the versioned snapshot: one load while the version
-// stands, a load when another writer moves it, none after a write of this process (whose
-// patch is kept), a load when the copy is too old or its patch cannot apply.
+// stands, a load when another process writes, none after a write of this process (whose
+// patch is kept), and a load when two writers raced, when the copy is too old, or when its
+// patch cannot apply.
 func TestSnapshotFollowsVersion(t *testing.T) {
 	ctx, db := context.Background(), storetest.Open(t)
+	other, err := store.Open(ctx, storetest.URI(t), db.Name()) // another process
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	load, loads := counted()
 	s := store.NewStringSnapshots(true, 4, time.Minute, func() time.Time { return now }, load)
-	get := func(wantLoads int32) string {
+	theirs := store.NewStringSnapshots(true, 4, time.Minute, nil, load)
+	get := func(wantLoads int32, wantVersion string) string {
 		t.Helper()
 		v, version, err := s.Get(ctx, db, "list")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if current, _ := s.Version(ctx, db, "list"); version != current {
-			t.Errorf("got version %q, the database has %q", version, current)
+		if version != wantVersion {
+			t.Errorf("got version %q, want %q", version, wantVersion)
 		}
 		if loads.Load() != wantLoads {
 			t.Errorf("%d loads, want %d (value %q)", loads.Load(), wantLoads, v)
 		}
 		return v
 	}
-	if v := get(1); v != "list@#1" {
+	write := func(s *store.StringSnapshots, db *store.DB, before string, patch func(string, string) (string, bool)) {
+		t.Helper()
+		if err := s.Wrote(ctx, db, "list", before, patch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mine := func(old, version string) (string, bool) { return old + "+mine@" + version, true }
+	if v := get(1, ""); v != "list@#1" {
 		t.Errorf("first value %q", v)
 	}
-	get(1)
-	// Another process writes: the version moves, and the next read loads.
-	if err := db.SetMeta(ctx, "test_version:list", "other"); err != nil {
-		t.Fatal(err)
+	get(1, "")
+	// Another process writes: it claims version 1, and the next read loads.
+	write(theirs, other, "", nil)
+	if v := get(2, "1"); v != "list@1#2" {
+		t.Errorf("after another process wrote: %q", v)
 	}
-	if v := get(2); v != "list@other#2" {
-		t.Errorf("after another writer: %q", v)
-	}
-	// This process writes: the copy is patched and nothing loads.
-	if err := s.Wrote(ctx, db, "list", "other", func(old, version string) (string, bool) { return old + "+mine", true }); err != nil {
-		t.Fatal(err)
-	}
-	if v := get(2); v != "list@other#2+mine" {
+	// This process writes: it claims version 2 and patches its copy; nothing loads.
+	write(s, db, "1", mine)
+	if v := get(2, "2"); v != "list@1#2+mine@2" {
 		t.Errorf("after this process wrote: %q", v)
 	}
-	// A write that began at another version than the copy's drops the copy.
-	if err := s.Wrote(ctx, db, "list", "stale", func(old, version string) (string, bool) { return "wrong", true }); err != nil {
-		t.Fatal(err)
-	}
-	if v := get(3); v == "wrong" {
-		t.Error("a patch of another version was kept")
+	// Two writers began at version 2: the other claimed 3 first, so this one gets 4 and
+	// must not patch a copy that lacks the other's write.
+	write(theirs, other, "2", nil)
+	write(s, db, "2", func(string, string) (string, bool) { return "wrong", true })
+	if v := get(3, "4"); v == "wrong" || !strings.HasPrefix(v, "list@4#") {
+		t.Errorf("after racing writers: %q", v)
 	}
 	// A patch that cannot tell drops the copy.
-	before, _ := s.Version(ctx, db, "list")
-	if err := s.Wrote(ctx, db, "list", before, func(string, string) (string, bool) { return "", false }); err != nil {
+	write(s, db, "4", func(string, string) (string, bool) { return "", false })
+	get(4, "5")
+	// A hint that fell back (two writers storing it out of order) is probed past.
+	if err := db.SetMeta(ctx, "test_version:list", "2"); err != nil {
 		t.Fatal(err)
 	}
-	get(4)
+	if version, err := s.Version(ctx, db, "list"); err != nil || version != "5" {
+		t.Errorf("version with a stale hint: %q %v", version, err)
+	}
+	get(4, "5")
+	// Old claims are swept but the newest, and a version is never claimed twice.
+	if err := db.DeleteClaims(ctx, time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if version, err := s.Version(ctx, db, "list"); err != nil || version != "5" {
+		t.Errorf("version after the sweep: %q %v", version, err)
+	}
+	write(theirs, other, "5", nil)
+	get(5, "6")
 	// A copy older than maxAge is read again, though nobody wrote.
 	now = now.Add(2 * time.Minute)
-	get(5)
+	get(6, "6")
 }
 
 // TestSnapshotWithoutVersion checks the snapshot of values that never change: bounded in

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -29,6 +30,7 @@ const (
 	revisionsCollection  = "revisions"
 	sourcesCollection    = "revision_sources"
 	metaCollection       = "meta"
+	claimsCollection     = "version_claims"
 
 	usersCollection         = "users"
 	identitiesCollection    = "identities"
@@ -57,10 +59,11 @@ type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
 
-	guidelines *mongo.Collection
-	revisions  *mongo.Collection
-	sources    *mongo.Collection
-	meta       *mongo.Collection
+	guidelines    *mongo.Collection
+	revisions     *mongo.Collection
+	sources       *mongo.Collection
+	meta          *mongo.Collection
+	versionClaims *mongo.Collection // the claimed versions of the snapshots' values (snapshot.go)
 
 	users         *mongo.Collection
 	identities    *mongo.Collection // claims: provider|subject → user ID
@@ -76,7 +79,10 @@ type DB struct {
 	dirConfidential *mongo.Collection // the addresses of confidential locations, by location id
 	dirSuggestions  *mongo.Collection
 
-	// The versioned snapshots (snapshot.go) of what pages read on every request.
+	// The versioned snapshots (snapshot.go) of what pages read on every request, and when
+	// this DB last swept old version claims.
+	sweepMu        sync.Mutex
+	claimsSwept    time.Time
 	dirSnapshot    *snapshots[struct{}, *portal.Directory]
 	guidelineList  *snapshots[struct{}, []guidelineDoc]
 	revisionsCache *snapshots[string, *portal.Revision]
@@ -140,12 +146,13 @@ func (db *DB) prepare(ctx context.Context, e *Embedded) error {
 func collectionsOf(client *mongo.Client, name string) *DB {
 	db := client.Database(name)
 	return &DB{
-		client:     client,
-		db:         db,
-		guidelines: db.Collection(guidelinesCollection),
-		revisions:  db.Collection(revisionsCollection),
-		sources:    db.Collection(sourcesCollection),
-		meta:       db.Collection(metaCollection),
+		client:        client,
+		db:            db,
+		guidelines:    db.Collection(guidelinesCollection),
+		revisions:     db.Collection(revisionsCollection),
+		sources:       db.Collection(sourcesCollection),
+		meta:          db.Collection(metaCollection),
+		versionClaims: db.Collection(claimsCollection),
 
 		users:         db.Collection(usersCollection),
 		identities:    db.Collection(identitiesCollection),
@@ -195,7 +202,7 @@ func (db *DB) Name() string { return db.db.Name() }
 // collections lists every collection the store uses. Open creates them all, so that the
 // embedded database's SQLite tables exist when Open indexes them.
 var collections = []string{
-	guidelinesCollection, revisionsCollection, sourcesCollection, metaCollection,
+	guidelinesCollection, revisionsCollection, sourcesCollection, metaCollection, claimsCollection,
 	usersCollection, identitiesCollection, emailsCollection, organisationsCollection,
 	sessionsCollection, tokensCollection, tokenEndsCollection, throttlesCollection, auditCollection,
 	dirOrgsCollection, dirConfidentialCollection, dirSuggestionsCollection,
