@@ -30,7 +30,8 @@ type ImportReport struct {
 // stored before.
 //
 // A database that fails part way stops the import: what was stored before is audited, and
-// importing again completes it.
+// importing again completes it. Storing and auditing are two writes, so an organisation
+// whose audit entry failed after it was stored stays without one (issue 12 makes them one).
 func (e *Editor) Import(ctx context.Context, actorID string, orgs []*portal.DirectoryOrg) (*ImportReport, error) {
 	terms := e.terms()
 	for _, o := range orgs {
