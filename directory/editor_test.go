@@ -140,15 +140,7 @@ func TestLocationAuditHidesAddress(t *testing.T) {
 	e, db, orgs := newEditor(t)
 	ctx := context.Background()
 	sec := &portal.User{ID: "s", Name: "Secretariat", Role: portal.RoleSecretariat}
-	var org *portal.DirectoryOrg
-	var loc portal.Location
-	for _, o := range orgs {
-		for _, l := range o.Locations {
-			if l.Confidential && org == nil {
-				org, loc = o, l
-			}
-		}
-	}
+	org, loc := firstLocation(t, orgs, func(l portal.Location) bool { return l.Confidential })
 	moved := loc
 	moved.Address = portal.Text{MN: "Шинэ нууц хаяг 7", EN: "New secret address 7"}
 	if err := e.SaveLocation(ctx, sec, org.ID, moved); err != nil {
@@ -183,15 +175,7 @@ func TestLocationAuditHidesAddressMadeConfidential(t *testing.T) {
 	e, db, orgs := newEditor(t)
 	ctx := context.Background()
 	sec := &portal.User{ID: "s", Name: "Secretariat", Role: portal.RoleSecretariat}
-	var org *portal.DirectoryOrg
-	var loc portal.Location
-	for _, o := range orgs {
-		for _, l := range o.Locations {
-			if !l.Confidential && !l.Address.Empty() && org == nil {
-				org, loc = o, l
-			}
-		}
-	}
+	org, loc := firstLocation(t, orgs, func(l portal.Location) bool { return !l.Confidential && !l.Address.Empty() })
 	hidden := loc
 	hidden.Confidential, hidden.PublicContact = true, portal.Text{MN: "108-д залгана уу", EN: "Call 108"}
 	if err := e.SaveLocation(ctx, sec, org.ID, hidden); err != nil {
@@ -205,4 +189,18 @@ func TestLocationAuditHidesAddressMadeConfidential(t *testing.T) {
 		strings.Contains(all, "latitude") {
 		t.Errorf("the audit log keeps the address of a location now confidential: %s", all)
 	}
+}
+
+// firstLocation returns the first location of orgs that keep selects, and its organisation.
+func firstLocation(t *testing.T, orgs []*portal.DirectoryOrg, keep func(portal.Location) bool) (*portal.DirectoryOrg, portal.Location) {
+	t.Helper()
+	for _, o := range orgs {
+		for _, l := range o.Locations {
+			if keep(l) {
+				return o, l
+			}
+		}
+	}
+	t.Fatal("no such location in the starter directory")
+	return nil, portal.Location{}
 }
