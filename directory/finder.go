@@ -110,6 +110,11 @@ func (f *Finder) Find(ctx context.Context, q Query) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return f.FindIn(ctx, d, q)
+}
+
+// FindIn is Find in d, a directory the caller read from the Finder's store already.
+func (f *Finder) FindIn(ctx context.Context, d *portal.Directory, q Query) (*Result, error) {
 	if q.Now.IsZero() {
 		q.Now = time.Now()
 		if f.Now != nil {
@@ -131,17 +136,10 @@ func (f *Finder) Find(ctx context.Context, q Query) (*Result, error) {
 		r.Hits, r.Degraded = filter(d, q), true
 		return r, nil
 	}
-	rank := make(map[string]int, len(ids))
-	for i, id := range ids {
-		rank[id] = i + 1
-	}
-	q.Text = ""
-	for _, h := range filter(d, q) {
-		if rank[h.Service.ID] > 0 {
-			r.Hits = append(r.Hits, h)
-		}
-	}
-	slices.SortStableFunc(r.Hits, func(a, b Hit) int { return rank[a.Service.ID] - rank[b.Service.ID] })
+	// The engine's services in its order, with the other filters; a service the index
+	// still has but the directory no longer does is left out.
+	q.Text, q.IDs = "", ids
+	r.Hits, _ = byIDs(d, q)
 	return r, nil
 }
 

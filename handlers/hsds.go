@@ -345,7 +345,7 @@ func (h *Handlers) HandleHSDSServices(c *gin.Context) {
 		return
 	}
 	f.q.SortLanguage = r.p.Lang
-	res, err := h.Finder.Find(c.Request.Context(), f.q)
+	res, err := h.Finder.FindIn(c.Request.Context(), r.d, f.q)
 	if err != nil {
 		h.hsdsError(c, &r.p, err)
 		return
