@@ -28,9 +28,9 @@ type AuditLog interface {
 }
 
 // Audit records in log that actorID ("" for the command line) did action to target at
-// the time at, with the states before and after as JSON (a nil state is left empty). It
-// is the one way operations write the audit log; states must already show confidential
-// values as ConfidentialMark.
+// the time at, with the states before and after as JSON. A nil state, a nil map among
+// them, is left empty: JSON null says no more than nothing. It is the one way operations
+// write the audit log; states must already show confidential values as ConfidentialMark.
 func Audit(ctx context.Context, log AuditLog, at time.Time, actorID, action, target string, before, after any) error {
 	e := &AuditEntry{At: at, ActorID: actorID, Action: action, Target: target}
 	for _, s := range []struct {
@@ -44,7 +44,9 @@ func Audit(ctx context.Context, log AuditLog, at time.Time, actorID, action, tar
 		if err != nil {
 			return fmt.Errorf("audit %s %s: %w", action, target, err)
 		}
-		*s.out = string(b)
+		if string(b) != "null" {
+			*s.out = string(b)
+		}
 	}
 	if err := log.AppendAudit(ctx, e); err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, target, err)

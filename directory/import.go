@@ -58,15 +58,11 @@ func (e *Editor) Import(ctx context.Context, actorID string, orgs []*portal.Dire
 			r.Unchanged++
 			continue
 		}
-		stamp(o, old, now)
+		stamp(o, old, before, after, now)
 		if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
 			return nil, fmt.Errorf("stopped at %s after storing %d of %d organisations: %w", o.ID, i, len(orgs), err)
 		}
-		var was any // a new organisation has no state before, not an empty one
-		if before != nil {
-			was = before
-		}
-		if err := e.audit(ctx, actorID, "directory.org.import", o.ID, was, after); err != nil {
+		if err := e.audit(ctx, actorID, "directory.org.import", o.ID, before, after); err != nil {
 			return nil, err
 		}
 		if old == nil {
@@ -106,16 +102,22 @@ func (e *Editor) hiddenChanged(ctx context.Context, o *portal.DirectoryOrg) (map
 func sameCoord(a, b *float64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
 // stamp sets when o and its services were modified, against old (nil for a new
-// organisation): what changed is modified now, unless the import gives a later time than
-// the one stored (a time it repeats from an export is not the time of its change); what did
-// not change keeps its time.
-func stamp(o, old *portal.DirectoryOrg, now time.Time) {
-	var was map[string]any
-	if old != nil {
-		was = orgState(old, nil)
+// organisation) and the fields that changed (the keys of before and after, orgChanges):
+// what changed is modified now, unless the import gives a later time than the one stored
+// (a time it repeats from an export is not the time of its change); what did not change
+// keeps its time.
+func stamp(o, old *portal.DirectoryOrg, before, after map[string]any, now time.Time) {
+	changed := func(in func(string) bool) bool {
+		for _, m := range []map[string]any{before, after} {
+			for k := range m {
+				if in(k) && !strings.HasSuffix(k, ".last_modified") {
+					return true
+				}
+			}
+		}
+		return false
 	}
-	is := orgState(o, nil)
-	if old == nil || !sameKeys(was, is, func(k string) bool { return !strings.HasPrefix(k, "services.") }) {
+	if old == nil || changed(func(k string) bool { return !strings.HasPrefix(k, "services.") }) {
 		o.Modified = now
 	} else {
 		o.Modified = old.Modified
@@ -130,26 +132,15 @@ func stamp(o, old *portal.DirectoryOrg, now time.Time) {
 				}
 			}
 		}
-		changed := prev == nil || !sameKeys(was, is, func(k string) bool { return strings.HasPrefix(k, "services."+s.ID+".") })
 		switch {
-		case changed && (s.Modified.IsZero() || prev != nil && !s.Modified.After(prev.Modified)):
-			s.Modified = now
-		case !changed && s.Modified.IsZero():
+		case prev == nil || changed(func(k string) bool { return strings.HasPrefix(k, "services."+s.ID+".") }):
+			if s.Modified.IsZero() || prev != nil && !s.Modified.After(prev.Modified) {
+				s.Modified = now
+			}
+		case s.Modified.IsZero():
 			s.Modified = prev.Modified
 		}
 	}
-}
-
-// sameKeys reports whether a and b agree on every key that in selects.
-func sameKeys(a, b map[string]any, in func(string) bool) bool {
-	for _, m := range []map[string]any{a, b} {
-		for k := range m {
-			if in(k) && jsonText(a[k]) != jsonText(b[k]) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // orgChanges returns what the audit entry of importing o over old records: the state of
