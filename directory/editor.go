@@ -145,7 +145,7 @@ func (e *Editor) VerifyService(ctx context.Context, actor *portal.User, id strin
 		return err
 	}
 	return e.audit(ctx, actor.ID, "directory.service.verify", id,
-		map[string]string{"assured_date": dateOrEmpty(before)}, map[string]string{"assured_date": now.Format("2006-01-02")})
+		map[string]string{"assured_date": mongoliaDate(before)}, map[string]string{"assured_date": mongoliaDate(now)})
 }
 
 // Suggest stores a member's suggested edit of the service with proposed.ID: proposed holds
@@ -315,11 +315,12 @@ func (e *Editor) audit(ctx context.Context, actorID, action, target string, befo
 	return nil
 }
 
-func dateOrEmpty(t time.Time) string {
+// mongoliaDate writes the day of t in Mongolia, the day the pages show; "" for none.
+func mongoliaDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format("2006-01-02")
+	return t.In(portal.MongoliaTime).Format(time.DateOnly)
 }
 
 // newID returns a random id of 16 hexadecimal digits.

@@ -219,14 +219,6 @@ func orgState(o *portal.DirectoryOrg, hide map[string]bool) map[string]any {
 	return m
 }
 
-// mongoliaDate writes the day of t in Mongolia, "" for none.
-func mongoliaDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(portal.MongoliaTime).Format(time.DateOnly)
-}
-
 func timeText(t time.Time) string {
 	if t.IsZero() {
 		return ""

@@ -13,18 +13,20 @@ import (
 	"github.com/gobidialogue/portal"
 )
 
-// directoryVersionKey is the meta document whose value changes on every write to the
-// directory: a process keeps its in-memory directory while the value is the one it loaded.
+// directoryVersionKey names the version of the directory, claimed anew by every write to
+// it (see snapshots): a process keeps its in-memory directory while no later version is
+// claimed.
 const directoryVersionKey = "directory_version"
 
 // dirCacheMaxAge bounds how long a process trusts its in-memory directory without reading it
-// again, in case two processes wrote in the same instant (see snapshots).
+// again, in case a writer died between its write and its claim (see snapshots).
 const dirCacheMaxAge = 5 * time.Minute
 
 // directorySnapshot returns the snapshot of db's public directory. Reading 10,000 services
 // from the embedded engine takes seconds, and a directory page must answer in
-// milliseconds: so a page asks the database only for the version (one _id lookup) and the
-// directory is read again when it changed, or when the copy is older than dirCacheMaxAge.
+// milliseconds: so a page asks the database only whether a later version was claimed (one
+// _id lookup), and the directory is read again when it was, or when the copy is older than
+// dirCacheMaxAge.
 func directorySnapshot(db *DB) *snapshots[struct{}, *portal.Directory] {
 	return &snapshots[struct{}, *portal.Directory]{
 		versionKey: func(struct{}) string { return directoryVersionKey },

@@ -43,9 +43,9 @@ func (db *DB) FindGuidelines(ctx context.Context, f portal.GuidelineFilter) ([]*
 	return gs, nil
 }
 
-// scanGuidelines returns the documents of the guidelines collection that match filter.
-func (db *DB) scanGuidelines(ctx context.Context, filter bson.D) ([]guidelineDoc, error) {
-	cur, err := db.guidelines.Find(ctx, filter)
+// scanGuidelines returns every document of the guidelines collection.
+func (db *DB) scanGuidelines(ctx context.Context) ([]guidelineDoc, error) {
+	cur, err := db.guidelines.Find(ctx, bson.D{})
 	if err != nil {
 		return nil, err
 	}

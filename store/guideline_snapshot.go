@@ -4,14 +4,12 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/gobidialogue/portal"
 )
 
-// guidelinesVersionKey is the meta document whose value changes after every write to the
-// guidelines collection: the guideline list is checked against it, and the search indexer
-// follows it.
+// guidelinesVersionKey names the version of the guidelines collection, claimed anew by
+// every write to it (see snapshots): the guideline list is checked against it, and the
+// search indexer follows it.
 const guidelinesVersionKey = "guidelines_version"
 
 // guidelineListMaxAge bounds how long a process trusts its guideline list without reading
@@ -26,7 +24,7 @@ func guidelineListSnapshot(db *DB) *snapshots[struct{}, []guidelineDoc] {
 	return &snapshots[struct{}, []guidelineDoc]{
 		versionKey: func(struct{}) string { return guidelinesVersionKey },
 		load: func(ctx context.Context, _ struct{}, _ string) ([]guidelineDoc, error) {
-			docs, err := db.scanGuidelines(ctx, bson.D{})
+			docs, err := db.scanGuidelines(ctx)
 			if docs == nil && err == nil {
 				docs = []guidelineDoc{} // loaded, and empty
 			}

@@ -21,11 +21,11 @@ import (
 //
 // Versions are sequence numbers, and each is claimed by a unique insert, the one write the
 // embedded engine makes atomic (DESIGN.md, Atomicity): a writer claims version n+1 of a
-// value by inserting the meta document "<key>@<n+1>". Of two writers that began at n, one
-// gets n+1 and the other a duplicate key, and takes n+2. The meta document "<key>" holds
-// the last number claimed, as a hint only (it may lag, or fall back when two writers store
-// it out of order): the current version is the highest claim, found by probing upwards
-// from the hint.
+// value by inserting {_id: "<key>@<n+1>"} into the version_claims collection. Of two
+// writers that began at n, one gets n+1 and the other a duplicate key, and takes n+2. The
+// meta document "<key>" holds the last number claimed, as a hint only (it may lag, or fall
+// back when two writers store it out of order): the current version is the highest claim,
+// found by probing upwards from the hint.
 //
 // So a read costs one _id lookup: is there a claim after the copy's version? When there is
 // (another writer, in any process), the value is loaded again. A write through this process
@@ -37,8 +37,8 @@ import (
 // once written (a revision) has no version: it is bounded in age only. At most max values
 // are held; the least recently used is dropped first.
 type snapshots[K comparable, V any] struct {
-	// versionKey names the meta document of the version of the value at k; nil for values
-	// that never change.
+	// versionKey names the version of the value at k (its claims and its hint); nil for
+	// values that never change.
 	versionKey func(k K) string
 	// load reads the value at k from the database; version is the version it was asked
 	// at (read before the load began, so a write racing the load makes the next read
