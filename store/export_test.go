@@ -42,3 +42,14 @@ func (s *StringSnapshots) Cached(k string) (string, bool) { return s.c.cached(k)
 func (db *DB) DeleteClaims(ctx context.Context, cutoff time.Time) error {
 	return db.deleteClaims(ctx, cutoff)
 }
+
+// ClaimElsewhere claims version n of key as another process would: in the database only,
+// unknown to this process's DBs.
+func (db *DB) ClaimElsewhere(ctx context.Context, key string, n int64) error {
+	_, err := db.versionClaims.InsertOne(ctx, versionClaim{ID: claimID(key, n), Key: key, N: n, At: time.Now().UTC()})
+	return err
+}
+
+// ActAsAnotherProcess makes db share nothing in memory with this process's other DBs on its
+// database, as a DB of another process would.
+func (db *DB) ActAsAnotherProcess() { db.server += "\x00another process" }

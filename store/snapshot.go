@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobidialogue/portal"
@@ -27,15 +28,18 @@ import (
 // back when two writers store it out of order): the current version is the highest claim,
 // found by probing upwards from the hint.
 //
-// So a read costs one _id lookup: is there a claim after the copy's version? When there is
-// (another writer, in any process), the value is loaded again. A write through this process
-// claims the next version and patches the copy it holds, but only when its claim directly
-// follows the version its write began at: then no other write can be missing from the
-// patched copy, because any other writer that began before it claims a later version. Every
-// copy is trusted for at most maxAge, so that a write whose claim went missing (a writer that
-// died between its write and its claim) shows within that time. A value that never changes
-// once written (a revision) has no version: it is bounded in age only. At most max values
-// are held; the least recently used is dropped first.
+// What this process claims, through any of its DBs on the same database, it notes in memory
+// (seen), so a read learns of it with no I/O. What other processes claim a read learns by
+// one _id lookup (is there a claim after the copy's version?), made at most every
+// claimCheckEvery per value: a page costs no database round trip, and another process's
+// write shows within that time. When a later version is claimed, the value is loaded again.
+// A write through this process claims the next version and patches the copy it holds, but
+// only when its claim directly follows the version its write began at: then no other write
+// can be missing from the patched copy, because any other writer that began before it
+// claims a later version. Every copy is trusted for at most maxAge, so that a write whose
+// claim went missing (a writer that died between its write and its claim) shows within that
+// time. A value that never changes once written (a revision) has no version: it is bounded
+// in age only. At most max values are held; the least recently used is dropped first.
 type snapshots[K comparable, V any] struct {
 	// versionKey names the version of the value at k (its claims and its hint); nil for
 	// values that never change.
@@ -58,11 +62,35 @@ type snapshot[K comparable, V any] struct {
 	key K
 	// mu is held while the value loads, so that parallel readers of one value load it
 	// once.
-	mu       sync.Mutex
-	value    V
-	version  string
-	loadedAt time.Time
-	loaded   bool
+	mu        sync.Mutex
+	value     V
+	version   string
+	loadedAt  time.Time
+	checkedAt time.Time // when the claims were last looked up for a later version
+	loaded    bool
+}
+
+// claimCheckEvery is how often a held value looks for another process's claim.
+const claimCheckEvery = 100 * time.Millisecond
+
+// seen holds, by server, database and version key, the highest version a DB of this process
+// claimed or found claimed: an *atomic.Int64.
+var seen sync.Map
+
+func seenOf(db *DB, key string) *atomic.Int64 {
+	v, _ := seen.LoadOrStore(db.server+"\x00"+key, new(atomic.Int64))
+	return v.(*atomic.Int64)
+}
+
+// noteSeen records that version n of key exists.
+func noteSeen(db *DB, key string, n int64) {
+	a := seenOf(db, key)
+	for {
+		old := a.Load()
+		if n <= old || a.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }
 
 func (c *snapshots[K, V]) clock() time.Time {
@@ -78,7 +106,11 @@ func (c *snapshots[K, V]) version(ctx context.Context, db *DB, k K) (string, err
 	if c.versionKey == nil {
 		return "", nil
 	}
-	n, err := currentVersion(ctx, db, c.versionKey(k))
+	key := c.versionKey(k)
+	n, err := currentVersion(ctx, db, key)
+	if err == nil {
+		noteSeen(db, key, n)
+	}
 	return versionText(n), err
 }
 
@@ -140,22 +172,30 @@ func versionText(n int64) string {
 }
 
 // get returns the value at k and its version: the copy held, while no later version is
-// claimed and it is younger than maxAge, or else the value loaded now. The value is shared
-// with every reader: callers must not modify it.
+// known to be claimed and it is younger than maxAge, or else the value loaded now. The value
+// is shared with every reader: callers must not modify it.
 func (c *snapshots[K, V]) get(ctx context.Context, db *DB, k K) (V, string, error) {
 	var zero V
 	s := c.entry(k)
+	now := c.clock()
 	s.mu.Lock()
-	v, held, fresh := s.value, s.version, s.loaded && c.clock().Sub(s.loadedAt) < c.maxAge
+	v, held, fresh, checked := s.value, s.version, s.loaded && now.Sub(s.loadedAt) < c.maxAge, s.checkedAt
 	s.mu.Unlock()
 	if fresh {
 		// The lookup runs without the lock: readers of a current copy never wait on
 		// each other.
-		moved, err := c.movedSince(ctx, db, k, held)
+		moved, looked, err := c.movedSince(ctx, db, k, held, now.Sub(checked) >= claimCheckEvery)
 		if err != nil {
 			return zero, "", err
 		}
 		if !moved {
+			if looked {
+				s.mu.Lock()
+				if s.version == held {
+					s.checkedAt = now
+				}
+				s.mu.Unlock()
+			}
 			return v, held, nil
 		}
 	}
@@ -172,17 +212,26 @@ func (c *snapshots[K, V]) get(ctx context.Context, db *DB, k K) (V, string, erro
 	if err != nil {
 		return zero, "", err
 	}
-	s.value, s.version, s.loadedAt, s.loaded = v, version, c.clock(), true
+	s.value, s.version, s.loadedAt, s.checkedAt, s.loaded = v, version, c.clock(), c.clock(), true
 	return v, version, nil
 }
 
-// movedSince reports whether a version after version of the value at k was claimed;
-// never for values without a version.
-func (c *snapshots[K, V]) movedSince(ctx context.Context, db *DB, k K, version string) (bool, error) {
+// movedSince reports whether a version after version of the value at k is claimed, as this
+// process knows, and when look also as the database says (looked reports it asked); never
+// for values without a version.
+func (c *snapshots[K, V]) movedSince(ctx context.Context, db *DB, k K, version string, look bool) (moved, looked bool, err error) {
 	if c.versionKey == nil {
-		return false, nil
+		return false, false, nil
 	}
-	return claimed(ctx, db, c.versionKey(k), versionNumber(version)+1)
+	key, n := c.versionKey(k), versionNumber(version)
+	if seenOf(db, key).Load() > n {
+		return true, false, nil
+	}
+	if !look {
+		return false, false, nil
+	}
+	moved, err = claimed(ctx, db, key, n+1)
+	return moved, true, err
 }
 
 // entry returns the snapshot of k, made empty when there is none, as the most recently
@@ -244,6 +293,9 @@ func (c *snapshots[K, V]) wrote(ctx context.Context, db *DB, k K, before string,
 	key := c.versionKey(k)
 	start := versionNumber(before) + 1
 	n, err := claimNext(ctx, db, key, start)
+	if err == nil {
+		noteSeen(db, key, n)
+	}
 	s := c.held(k)
 	if s != nil {
 		s.mu.Lock()

@@ -28,7 +28,7 @@ func counted() (func(context.Context, string, string) (string, error), *atomic.I
 // patch cannot apply.
 func TestSnapshotFollowsVersion(t *testing.T) {
 	ctx, db := context.Background(), storetest.Open(t)
-	other, err := store.Open(ctx, storetest.URI(t), db.Name()) // another process
+	other, err := store.Open(ctx, storetest.URI(t), db.Name()) // a DB of this process
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +102,36 @@ func TestSnapshotFollowsVersion(t *testing.T) {
 	// A copy older than maxAge is read again, though nobody wrote.
 	now = now.Add(2 * time.Minute)
 	get(6, "6")
+}
+
+// TestSnapshotSeesOtherProcesses checks that a claim made by another process, which this
+// process learns of only from the database, is looked for at most every claimCheckEvery:
+// a held copy serves reads without a database round trip meanwhile, and is loaded again
+// once the claim is seen.
+func TestSnapshotSeesOtherProcesses(t *testing.T) {
+	ctx, db := context.Background(), storetest.Open(t)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	load, loads := counted()
+	s := store.NewStringSnapshots(true, 1, time.Hour, func() time.Time { return now }, load)
+	get := func() string {
+		t.Helper()
+		_, version, err := s.Get(ctx, db, "list")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return version
+	}
+	get()
+	if err := db.ClaimElsewhere(ctx, "test_version:list", 1); err != nil {
+		t.Fatal(err)
+	}
+	if v := get(); v != "" || loads.Load() != 1 {
+		t.Errorf("right after another process's claim: version %q, %d loads; the copy should still serve", v, loads.Load())
+	}
+	now = now.Add(200 * time.Millisecond)
+	if v := get(); v != "1" || loads.Load() != 2 {
+		t.Errorf("after the claim check: version %q, %d loads, want version 1 and 2 loads", v, loads.Load())
+	}
 }
 
 // TestSnapshotWithoutVersion checks the snapshot of values that never change: bounded in

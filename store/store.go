@@ -81,6 +81,7 @@ type DB struct {
 
 	// The versioned snapshots (snapshot.go) of what pages read on every request, and when
 	// this DB last swept old version claims.
+	server         string // the server and database, which this process's DBs on them share
 	sweepMu        sync.Mutex
 	claimsSwept    time.Time
 	dirSnapshot    *snapshots[struct{}, *portal.Directory]
@@ -113,6 +114,7 @@ func Open(ctx context.Context, uri, name string) (*DB, error) {
 		return nil, uriError("connect to", uri, err)
 	}
 	db := newDB(client, name)
+	db.server = RedactURI(uri) + "\x00" + name
 	e := embeddedAt(uri)
 	if err := client.Ping(ctx, readpref.Primary()); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
