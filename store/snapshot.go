@@ -66,7 +66,8 @@ type snapshot[K comparable, V any] struct {
 	value     V
 	version   string
 	loadedAt  time.Time
-	checkedAt time.Time // when the claims were last looked up for a later version
+	checkedAt time.Time     // when the claims were last looked up for a later version
+	seen      *atomic.Int64 // seenOf the value's version key, once looked up
 	loaded    bool
 }
 
@@ -179,12 +180,15 @@ func (c *snapshots[K, V]) get(ctx context.Context, db *DB, k K) (V, string, erro
 	s := c.entry(k)
 	now := c.clock()
 	s.mu.Lock()
-	v, held, fresh, checked := s.value, s.version, s.loaded && now.Sub(s.loadedAt) < c.maxAge, s.checkedAt
+	if s.seen == nil && c.versionKey != nil {
+		s.seen = seenOf(db, c.versionKey(k))
+	}
+	v, held, fresh, checked, seen := s.value, s.version, s.loaded && now.Sub(s.loadedAt) < c.maxAge, s.checkedAt, s.seen
 	s.mu.Unlock()
 	if fresh {
 		// The lookup runs without the lock: readers of a current copy never wait on
 		// each other.
-		moved, looked, err := c.movedSince(ctx, db, k, held, now.Sub(checked) >= claimCheckEvery)
+		moved, looked, err := c.movedSince(ctx, db, k, held, seen, now.Sub(checked) >= claimCheckEvery)
 		if err != nil {
 			return zero, "", err
 		}
@@ -217,20 +221,20 @@ func (c *snapshots[K, V]) get(ctx context.Context, db *DB, k K) (V, string, erro
 }
 
 // movedSince reports whether a version after version of the value at k is claimed, as this
-// process knows, and when look also as the database says (looked reports it asked); never
-// for values without a version.
-func (c *snapshots[K, V]) movedSince(ctx context.Context, db *DB, k K, version string, look bool) (moved, looked bool, err error) {
+// process knows (seen), and when look also as the database says (looked reports it asked);
+// never for values without a version.
+func (c *snapshots[K, V]) movedSince(ctx context.Context, db *DB, k K, version string, seen *atomic.Int64, look bool) (moved, looked bool, err error) {
 	if c.versionKey == nil {
 		return false, false, nil
 	}
-	key, n := c.versionKey(k), versionNumber(version)
-	if seenOf(db, key).Load() > n {
+	n := versionNumber(version)
+	if seen.Load() > n {
 		return true, false, nil
 	}
 	if !look {
 		return false, false, nil
 	}
-	moved, err = claimed(ctx, db, key, n+1)
+	moved, err = claimed(ctx, db, c.versionKey(k), n+1)
 	return moved, true, err
 }
 
