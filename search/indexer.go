@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobidialogue/portal"
@@ -49,7 +50,14 @@ type Indexer struct {
 	Logger *slog.Logger
 
 	st indexState
+	// generation counts the passes that changed the index (see Generation).
+	generation atomic.Int64
 }
+
+// Generation returns a number that grows whenever a pass of this Indexer changed the index:
+// pages made from search results are current while it stands still. Safe to call while Run
+// runs.
+func (x *Indexer) Generation() int64 { return x.generation.Load() }
 
 // indexState is what an Indexer remembers between passes.
 type indexState struct {
@@ -104,6 +112,10 @@ func (x *Indexer) Sync(ctx context.Context) bool {
 	if err != nil {
 		// What the index holds is no longer known: the next pass reconciles it whole.
 		x.st.hashes = nil
+	}
+	if err != nil || r.Changed() {
+		// A failed pass may have written part of what it meant to.
+		x.generation.Add(1)
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:

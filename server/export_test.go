@@ -22,3 +22,9 @@ func (s *Server) Table() []Route {
 
 // Registered returns the routes registered on s's engine, from the table or not.
 func (s *Server) Registered() gin.RoutesInfo { return s.engine.Routes() }
+
+// EachCachedPage calls fn with every page the public page cache holds.
+func (s *Server) EachCachedPage(fn func(key string, body []byte)) { s.pages.each(fn) }
+
+// PageCacheHits returns how many answers the public page cache gave.
+func (s *Server) PageCacheHits() int64 { return s.pages.stats().Hits }

@@ -19,7 +19,8 @@ var gzipPool = sync.Pool{New: func() any {
 // smaller on the wire, which matters on mobile data in the Gobi.
 func (s *Server) gzip() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") || c.Request.Method == http.MethodHead {
+		if _, recording := c.Writer.(*recorder); recording || !acceptsGzip(c.Request) || c.Request.Method == http.MethodHead {
+			// A page being rendered for the page cache is compressed there, once.
 			c.Next()
 			return
 		}
@@ -51,6 +52,30 @@ func (w *gzipWriter) decide() {
 	h.Del("Content-Length")
 	w.zw = gzipPool.Get().(*gzip.Writer)
 	w.zw.Reset(w.ResponseWriter)
+}
+
+// acceptsGzip reports whether the client takes gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header["Accept-Encoding"] {
+		if strings.Contains(v, "gzip") {
+			return true
+		}
+	}
+	return false
+}
+
+// writeBody writes a whole answer, compressed as the gzip middleware would compress it.
+func writeBody(c *gin.Context, status int, body []byte) {
+	h := c.Writer.Header()
+	if !acceptsGzip(c.Request) || len(body) < minGzipBytes || h.Get("Content-Encoding") != "" || !compressible(h.Get("Content-Type")) {
+		c.Writer.WriteHeader(status)
+		_, _ = c.Writer.Write(body)
+		return
+	}
+	w := &gzipWriter{ResponseWriter: c.Writer}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	w.close()
 }
 
 func compressible(ctype string) bool {

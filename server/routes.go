@@ -115,10 +115,16 @@ func (s *Server) routes() {
 	e.HEAD("/healthz", s.h.HandleHealth)
 	e.GET("/static/:file", s.static)
 	e.HEAD("/static/:file", s.static)
+	e.GET("/metrics", s.metrics)
 
-	pages := e.Group("/", s.gzip(), s.language(), s.authenticate())
+	pages := e.Group("/", s.language(), s.authenticate())
 	for _, r := range s.table() {
-		pages.Handle(r.method, r.path, s.allow(r.action), r.handler)
+		chain := []gin.HandlerFunc{s.allow(r.action)}
+		if s.pages != nil && r.method == "GET" && r.action == portal.ActionView {
+			// A page every visitor may see: from the public page cache (cache.go).
+			chain = append(chain, s.cachePages())
+		}
+		pages.Handle(r.method, r.path, append(chain, s.gzip(), r.handler)...)
 	}
 	e.NoRoute(s.gzip(), s.language(), s.authenticate(), s.h.NotFound)
 }

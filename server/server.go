@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,13 @@ type Config struct {
 	// SignInKey (32 bytes or more) signs and encrypts the short-lived cookie that carries
 	// a provider sign-in from its start to its callback. Required when there are providers.
 	SignInKey []byte
+	// PageVersion returns a value that changes whenever anything that public pages show
+	// changes (the guidelines, the directory, the search index), as this process knows it:
+	// it is asked on every request a visitor makes, so it must cost no database round trip
+	// while nothing changed. Nil turns the public page cache off.
+	PageVersion func(ctx context.Context) (string, error)
+	// PageCacheBytes bounds the public page cache; DefaultPageCacheBytes when zero.
+	PageCacheBytes int64
 }
 
 // Server serves the portal over HTTP.
@@ -43,6 +51,7 @@ type Server struct {
 	engine   *gin.Engine
 	secure   bool
 	crossOri *http.CrossOriginProtection
+	pages    *pageCache // nil without Config.PageVersion
 }
 
 // New builds the server and its routes.
@@ -62,6 +71,9 @@ func New(cfg Config, h *handlers.Handlers) (*Server, error) {
 		engine:   gin.New(),
 		secure:   h.Secure, // one source for Secure cookies and HSTS: the handlers' own
 		crossOri: http.NewCrossOriginProtection(),
+	}
+	if cfg.PageVersion != nil {
+		s.pages = newPageCache(cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes))
 	}
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("server.trusted_proxies: %w", err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/mail"
+	"github.com/gobidialogue/portal/server"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -32,6 +33,7 @@ type Config struct {
 		TrustedProxies  []string      `yaml:"trusted_proxies"`
 		BodyLimit       int64         `yaml:"body_limit"`
 		ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+		PageCacheMB     int64         `yaml:"page_cache_mb"`
 	} `yaml:"server"`
 	DataDir string `yaml:"data_dir"`
 	Mongo   struct {
@@ -109,6 +111,7 @@ func defaultConfig() *Config {
 	c.Server.Addr = "127.0.0.1:8080"
 	c.Server.BodyLimit = 2 << 20
 	c.Server.ShutdownTimeout = 10 * time.Second
+	c.Server.PageCacheMB = server.DefaultPageCacheBytes >> 20
 	c.DataDir = "data"
 	c.Mongo.Database = "portal"
 	c.Log.Level = "info"
@@ -258,6 +261,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.BodyLimit < 1024 || c.Server.BodyLimit > 1<<30 {
 		return bad("server.body_limit", "%d is outside 1024 to 1073741824 bytes", c.Server.BodyLimit)
+	}
+	if c.Server.PageCacheMB < 0 || c.Server.PageCacheMB > 64<<10 {
+		return bad("server.page_cache_mb", "%d is outside 0 to 65536 MB", c.Server.PageCacheMB)
 	}
 	if c.Server.ShutdownTimeout <= 0 {
 		return bad("server.shutdown_timeout", "must be positive, such as 10s")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/gobidialogue/portal/mail"
 	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/server"
+	"github.com/gobidialogue/portal/store"
 	"github.com/gobidialogue/portal/themes"
 )
 
@@ -87,6 +89,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		h.Mailer = m
 		a.logger.Info("sending e-mail", "smtp", cfg.Mail.SMTP)
 	}
+	indexer := &search.Indexer{Searcher: searcher, Sources: search.Sources(a.db, a.db, gazetteer, taxonomy),
+		Logger: a.logger.With("component", "search")}
 	srv, err := server.New(server.Config{
 		TrustedProxies:  cfg.Server.TrustedProxies,
 		DefaultLanguage: cfg.Site.DefaultLanguage,
@@ -94,6 +98,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ShutdownTimeout: cfg.Server.ShutdownTimeout,
 		Providers:       providers,
 		SignInKey:       signInKey(cfg, a.logger, len(providers)),
+		PageVersion:     pageVersion(cfg, a.db, indexer),
+		PageCacheBytes:  cfg.Server.PageCacheMB << 20,
 	}, h)
 	if err != nil {
 		return err
@@ -106,8 +112,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.accounts.SweepEvery(workers, time.Hour, a.logger) })
-	indexer := &search.Indexer{Searcher: searcher, Sources: search.Sources(a.db, a.db, gazetteer, taxonomy),
-		Logger: a.logger.With("component", "search")}
 	wg.Go(func() { indexer.Run(workers) })
 	fmt.Fprintf(stdout, "Gobi Dialogue Portal listening on http://%s/\n", ln.Addr())
 	a.logger.Info("listening", "addr", ln.Addr().String())
@@ -115,6 +119,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	stopWorkers()
 	wg.Wait()
 	return err
+}
+
+// pageVersion returns what the public page cache checks pages against: the versions of
+// the guidelines and the directory this process holds, and the search index's generation
+// (search result pages are current while it stands still); nil, no cache, when
+// server.page_cache_mb is 0.
+func pageVersion(cfg *Config, db *store.DB, indexer *search.Indexer) func(context.Context) (string, error) {
+	if cfg.Server.PageCacheMB == 0 {
+		return nil
+	}
+	return func(ctx context.Context) (string, error) {
+		v, err := db.PagesVersion(ctx)
+		return v + "/" + strconv.FormatInt(indexer.Generation(), 10), err
+	}
 }
 
 // newMailer returns the mailer of mail.smtp, whose messages say as long a life for a reset

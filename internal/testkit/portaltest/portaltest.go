@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -94,7 +95,8 @@ type Portal struct {
 	Gazetteer *portal.Gazetteer
 	Terms     []portal.TaxonomyTerm
 
-	now portal.Clock
+	now     portal.Clock
+	indexer *search.Indexer // with the Indexer option
 }
 
 // New builds the portal that opts describe, over opts.DB or a database of tb's own, and
@@ -158,14 +160,25 @@ func (p *Portal) fill(tb testing.TB, opts Options) {
 	}
 }
 
-// route builds the router over p.Handlers with cfg.
+// route builds the router over p.Handlers with cfg and, as portal serve has it, the public
+// page cache: every test of a public page goes through it.
 func (p *Portal) route(tb testing.TB, cfg server.Config) {
 	tb.Helper()
+	cfg.PageVersion = p.pageVersion
 	srv, err := server.New(cfg, p.Handlers)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	p.Server, p.Router = srv, srv.Handler()
+}
+
+// pageVersion is what the page cache checks pages against, as portal serve wires it.
+func (p *Portal) pageVersion(ctx context.Context) (string, error) {
+	v, err := p.DB.PagesVersion(ctx)
+	if p.indexer != nil {
+		v += "/" + strconv.FormatInt(p.indexer.Generation(), 10)
+	}
+	return v, err
 }
 
 // startSearch opens the engine that mode asks for, indexes what the store holds, and
@@ -194,6 +207,7 @@ func (p *Portal) startSearch(tb testing.TB, mode Search, logger *slog.Logger) po
 			tb.Fatal(err)
 		}
 		indexer := &search.Indexer{Searcher: idx, Sources: search.Sources(p.DB, p.DB, p.Gazetteer, p.Terms), Logger: logger}
+		p.indexer = indexer
 		workers, stop := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { indexer.Run(workers); close(done) }()

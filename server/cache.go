@@ -1,0 +1,192 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/handlers"
+)
+
+// pageStamp is what a public page was rendered at: the versions of everything public pages
+// show (Config.PageVersion) and the minute on the handlers' clock. A page held at another
+// stamp is rendered again. The minute is there because some of what a page shows follows
+// the clock ("open now", whether a comment period is open, today's date): it changes on
+// the minute at the finest, so a page is never more than its own minute old; it also
+// bounds the staleness of anything a page might show that no version follows.
+type pageStamp struct {
+	version string
+	minute  int64
+}
+
+func (st pageStamp) String() string { return st.version + "@" + strconv.FormatInt(st.minute, 10) }
+
+// stamp returns the stamp of a page rendered now.
+func (s *Server) stamp(ctx context.Context) (pageStamp, error) {
+	v, err := s.cfg.PageVersion(ctx)
+	return pageStamp{version: v, minute: s.h.Now().Unix() / 60}, err
+}
+
+// signedIn reports whether the request carries a session cookie: whether it may be a
+// signed-in person's, whose pages are never served from or kept in the page cache. A stale
+// cookie counts too: that visitor is simply served without the cache.
+func signedIn(r *http.Request) bool {
+	if len(r.Header["Cookie"]) == 0 {
+		return false
+	}
+	_, err := r.Cookie(handlers.SessionCookie)
+	return err == nil
+}
+
+// cachePages serves a public page (a GET route every visitor may see) from the page cache
+// to a visitor who is not signed in, and keeps what it renders for the next one. Signed-in
+// people, and every answer that is not a plain 200 (errors, redirects), that sets a cookie,
+// that says no-store (anything confidential, a degraded search) or that was rendered for a
+// person, go around the cache: they are rendered per request as before.
+func (s *Server) cachePages() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Method != http.MethodGet || signedIn(c.Request) {
+			c.Next()
+			return
+		}
+		ctx := c.Request.Context()
+		stamp, err := s.stamp(ctx)
+		if err != nil {
+			c.Next() // the handler meets the same error and answers it
+			return
+		}
+		r := c.Request
+		key := string(portal.LanguageFromContext(ctx)) + " " + r.URL.Path + "?" + r.URL.RawQuery
+		st := stamp.String()
+		p, wait, lead := s.pages.get(key, st)
+		if wait != nil {
+			select {
+			case <-wait.done:
+				if p = wait.page; p != nil && p.stamp != st {
+					p = nil
+				}
+			case <-ctx.Done():
+				c.Abort() // the client went away
+				return
+			}
+		}
+		if p == nil {
+			p = s.renderPage(c, key, st, lead)
+			if p == nil {
+				return // answered as rendered
+			}
+		}
+		c.Abort()
+		servePage(c, p)
+	}
+}
+
+// renderPage runs the handler into a buffer. When the answer may be kept it returns the
+// page made of it (stored in the cache when lead is the render others wait for);
+// otherwise it writes the answer as the handler made it and returns nil.
+func (s *Server) renderPage(c *gin.Context, key, stamp string, lead *flight) (kept *cachedPage) {
+	if lead != nil {
+		// Whatever happens, even a panic, the waiters are woken.
+		defer func() { s.pages.land(key, lead, kept) }()
+	}
+	req := c.Request
+	inm := req.Header.Get("If-None-Match")
+	if inm != "" {
+		// The handler renders the whole page, for the cache; the 304 is decided here.
+		req.Header = req.Header.Clone()
+		req.Header.Del("If-None-Match")
+	}
+	orig := c.Writer
+	h := orig.Header()
+	cookies := len(h["Set-Cookie"])
+	rec := &recorder{ResponseWriter: orig, status: http.StatusOK}
+	c.Writer = rec
+	defer func() { c.Writer = orig }()
+	c.Next()
+	c.Writer = orig
+	if rec.status == http.StatusOK && rec.buf.Len() > 0 && len(h["Set-Cookie"]) == cookies &&
+		!strings.Contains(h.Get("Cache-Control"), "no-store") && h.Get("Content-Encoding") == "" &&
+		portal.UserFromContext(req.Context()) == nil {
+		return newCachedPage(key, stamp, h.Get("Content-Type"), h.Get("Cache-Control"), h.Get("ETag"),
+			h.Get("Access-Control-Allow-Origin"), bytes.Clone(rec.buf.Bytes()))
+	}
+	if etag := h.Get("ETag"); rec.status == http.StatusOK && etag != "" && inm == etag {
+		orig.WriteHeader(http.StatusNotModified)
+		orig.WriteHeaderNow()
+		return nil
+	}
+	writeBody(c, rec.status, rec.buf.Bytes())
+	return nil
+}
+
+// Header values shared by every page served from the cache; net/http only reads them.
+var (
+	gzipEncoding = []string{"gzip"}
+	varyPage     = []string{"Accept-Language, Cookie, Accept-Encoding"}
+)
+
+// servePage answers with p: a 304 when the client holds it already, else its gzip form
+// when the client takes it, else its bytes.
+func servePage(c *gin.Context, p *cachedPage) {
+	h := c.Writer.Header()
+	h["Content-Type"] = p.contentType
+	h["Etag"] = p.etag
+	if p.cacheControl != nil {
+		h["Cache-Control"] = p.cacheControl
+	}
+	if p.allowOrigin != nil {
+		h["Access-Control-Allow-Origin"] = p.allowOrigin
+	}
+	body, length := p.body, p.length
+	if p.gz != nil {
+		h["Vary"] = varyPage
+		if acceptsGzip(c.Request) {
+			h["Content-Encoding"] = gzipEncoding
+			body, length = p.gz, p.gzLength
+		}
+	}
+	if inm := c.Request.Header["If-None-Match"]; len(inm) == 1 && inm[0] == p.etag[0] {
+		c.Writer.WriteHeader(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	h["Content-Length"] = length
+	c.Writer.WriteHeader(http.StatusOK)
+	_, _ = c.Writer.Write(body)
+}
+
+// recorder keeps what a handler writes, for the cache to decide on. Headers go to the real
+// writer's map: they are the answer's either way.
+type recorder struct {
+	gin.ResponseWriter
+	status  int
+	buf     bytes.Buffer
+	written bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.written && code > 0 {
+		r.status = code
+	}
+}
+
+func (r *recorder) WriteHeaderNow() { r.written = true }
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.written = true
+	return r.buf.Write(b)
+}
+
+func (r *recorder) WriteString(s string) (int, error) {
+	r.written = true
+	return r.buf.WriteString(s)
+}
+
+func (r *recorder) Status() int   { return r.status }
+func (r *recorder) Size() int     { return r.buf.Len() }
+func (r *recorder) Written() bool { return r.written }
+func (r *recorder) Flush()        {}

@@ -1,0 +1,170 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"sync"
+	"sync/atomic"
+)
+
+// DefaultPageCacheBytes bounds the public page cache when the configuration does not.
+const DefaultPageCacheBytes = 64 << 20
+
+// pageCache holds public pages as bytes: what a visitor who is not signed in receives for a
+// path, query and language, rendered once per stamp (the versions of everything a public
+// page shows, and the minute: see Server.pageStamp) and kept with its gzip form and ETag. It
+// is an LRU bounded by bytes. It knows nothing of HTTP routing or sessions: the middleware
+// in cache.go decides what may enter it.
+type pageCache struct {
+	max int64
+
+	mu     sync.Mutex
+	items  map[string]*list.Element // of *cachedPage
+	order  list.List                // most recently used first
+	bytes  int64
+	flight map[string]*flight // renders under way, by key
+
+	hits, misses, stores, evictions atomic.Int64
+}
+
+// cachedPage is one page held, immutable once made.
+type cachedPage struct {
+	key   string
+	stamp string
+	// The headers it is served with, as the header map holds them, made once.
+	contentType, cacheControl, etag, length, gzLength, allowOrigin []string
+	body, gz                                                       []byte // gz is nil when compression does not pay
+}
+
+// size is what p costs the cache: its bytes and a fixed allowance for the rest.
+func (p *cachedPage) size() int64 { return int64(len(p.key)+len(p.stamp)+len(p.body)+len(p.gz)) + 512 }
+
+// flight is a render of one key under way: others asking for the key wait for it instead
+// of rendering the same page again.
+type flight struct {
+	done chan struct{}
+	page *cachedPage // nil when the render could not be kept
+}
+
+func newPageCache(max int64) *pageCache {
+	return &pageCache{max: max, items: map[string]*list.Element{}, flight: map[string]*flight{}}
+}
+
+// get returns the page at key rendered at stamp. When there is none it returns the render
+// under way for key to wait for, or, when none is, a new flight that the caller must end
+// with land.
+func (c *pageCache) get(key, stamp string) (p *cachedPage, wait *flight, lead *flight) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		if p := el.Value.(*cachedPage); p.stamp == stamp {
+			c.order.MoveToFront(el)
+			c.hits.Add(1)
+			return p, nil, nil
+		}
+	}
+	c.misses.Add(1)
+	if f, ok := c.flight[key]; ok {
+		return nil, f, nil
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flight[key] = f
+	return nil, nil, f
+}
+
+// land ends the flight f of key: p (nil when the page could not be kept) replaces what the
+// cache held at key, and whoever waited is woken.
+func (c *pageCache) land(key string, f *flight, p *cachedPage) {
+	c.mu.Lock()
+	delete(c.flight, key)
+	if p != nil && p.size() <= c.max/8 {
+		c.put(p)
+	}
+	c.mu.Unlock()
+	f.page = p
+	close(f.done)
+}
+
+// put stores p, dropping the least recently used pages beyond max. c.mu is held.
+func (c *pageCache) put(p *cachedPage) {
+	if el, ok := c.items[p.key]; ok {
+		c.bytes -= el.Value.(*cachedPage).size()
+		c.order.Remove(el)
+	}
+	c.items[p.key] = c.order.PushFront(p)
+	c.bytes += p.size()
+	c.stores.Add(1)
+	for c.bytes > c.max {
+		last := c.order.Back()
+		old := last.Value.(*cachedPage)
+		c.order.Remove(last)
+		delete(c.items, old.key)
+		c.bytes -= old.size()
+		c.evictions.Add(1)
+	}
+}
+
+// pageCacheStats is what the cache reports on /metrics.
+type pageCacheStats struct {
+	Bytes, Max, Entries             int64
+	Hits, Misses, Stores, Evictions int64
+}
+
+func (c *pageCache) stats() pageCacheStats {
+	c.mu.Lock()
+	b, n := c.bytes, int64(len(c.items))
+	c.mu.Unlock()
+	return pageCacheStats{Bytes: b, Max: c.max, Entries: n, Hits: c.hits.Load(), Misses: c.misses.Load(),
+		Stores: c.stores.Load(), Evictions: c.evictions.Load()}
+}
+
+// each calls fn with every page held, for tests that look at what the cache keeps.
+func (c *pageCache) each(fn func(key string, body []byte)) {
+	c.mu.Lock()
+	pages := make([]*cachedPage, 0, len(c.items))
+	for el := c.order.Front(); el != nil; el = el.Next() {
+		pages = append(pages, el.Value.(*cachedPage))
+	}
+	c.mu.Unlock()
+	for _, p := range pages {
+		fn(p.key, p.body)
+	}
+}
+
+// newCachedPage makes the page to keep: body with its ETag (the handler's, or else one of
+// the body) and, when the type compresses and it pays, its gzip form.
+func newCachedPage(key, stamp, ctype, cacheControl, etag, allowOrigin string, body []byte) *cachedPage {
+	if etag == "" {
+		sum := sha256.Sum256(body)
+		etag = `W/"` + hex.EncodeToString(sum[:12]) + `"`
+	}
+	p := &cachedPage{key: key, stamp: stamp, body: body,
+		contentType: []string{ctype}, etag: []string{etag}, length: []string{strconv.Itoa(len(body))}}
+	if cacheControl != "" {
+		p.cacheControl = []string{cacheControl}
+	}
+	if allowOrigin != "" {
+		p.allowOrigin = []string{allowOrigin}
+	}
+	if compressible(ctype) && len(body) >= minGzipBytes {
+		var buf bytes.Buffer
+		zw := gzipPool.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		gzipPool.Put(zw)
+		if buf.Len() < len(body) {
+			p.gz = bytes.Clone(buf.Bytes())
+			p.gzLength = []string{strconv.Itoa(len(p.gz))}
+		}
+	}
+	return p
+}
+
+// minGzipBytes is the size below which a body is sent as it is: gzip's header and trailer
+// would eat what it saves.
+const minGzipBytes = 256
