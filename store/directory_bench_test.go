@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/directory"
+	"github.com/gobidialogue/portal/internal/testkit/directorytest"
+	"github.com/gobidialogue/portal/internal/testkit/storetest"
+	"github.com/gobidialogue/portal/store"
+)
+
+// storeGenerated stores a generated directory of n services (about n/5 organisations),
+// one SaveDirectoryOrg at a time, as a serving process would: its directory is held (read
+// once before), so every save patches it. It logs how long the whole took, and returns
+// the database, the organisations stored and the starter's gazetteer and terms.
+func storeGenerated(b *testing.B, n int) (*store.DB, []*portal.DirectoryOrg, *portal.Gazetteer, []portal.TaxonomyTerm) {
+	b.Helper()
+	g, terms, _, err := directory.LoadStarter()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := storetest.Open(b)
+	ctx := context.Background()
+	if _, err := db.Directory(ctx); err != nil {
+		b.Fatal(err)
+	}
+	orgs := directorytest.Generate(n, 1, g, terms)
+	start := time.Now()
+	for i, o := range orgs {
+		if err := db.SaveDirectoryOrg(ctx, o); err != nil {
+			b.Fatal(err)
+		}
+		if i+1 == len(orgs)/2 {
+			b.Logf("stored the first %d organisations in %s", i+1, time.Since(start).Round(time.Millisecond))
+		}
+	}
+	took := time.Since(start)
+	d, err := db.Directory(ctx)
+	if err != nil || len(d.Services()) != n {
+		b.Fatalf("directory after storing: %v", err)
+	}
+	b.Logf("stored %d services (%d organisations) in %s: %.2f ms per organisation",
+		n, len(orgs), took.Round(time.Millisecond), float64(took.Microseconds())/1000/float64(len(orgs)))
+	return db, orgs, g, terms
+}
+
+// BenchmarkSaveDirectoryOrg stores generated directories of 2,500, 5,000 and 10,000
+// services one organisation at a time (the time it took is logged: it should grow
+// linearly), then saves one of their organisations again per iteration: the time per op is
+// a save's.
+func BenchmarkSaveDirectoryOrg(b *testing.B) {
+	for _, n := range []int{2500, 5000, 10000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			db, orgs, _, _ := storeGenerated(b, n)
+			ctx := context.Background()
+			i := 0
+			for b.Loop() {
+				o := orgs[i*7%len(orgs)]
+				o.Description.EN = fmt.Sprintf("Saved again, %d.", i)
+				if err := db.SaveDirectoryOrg(ctx, o); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkEditService edits one service per iteration through the secretariat's editor
+// (Editor.SaveService: read the directory, validate the organisation, store it, audit),
+// with 10,000 generated services in the embedded store.
+func BenchmarkEditService(b *testing.B) {
+	db, orgs, g, terms := storeGenerated(b, 10000)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 27, 20, 0, 0, 0, portal.MongoliaTime)
+	e := &directory.Editor{Store: db, Audit: db, Gazetteer: g, Terms: terms, Now: func() time.Time { return at }}
+	actor := &portal.User{ID: "sec", Name: "Secretariat", Role: portal.RoleSecretariat}
+	i := 0
+	for b.Loop() {
+		o := orgs[i*7%len(orgs)]
+		s := o.Services[0].Clone()
+		s.Description.EN = fmt.Sprintf("Edited, %d.", i)
+		if err := e.SaveService(ctx, actor, s); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
