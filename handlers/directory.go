@@ -170,6 +170,11 @@ func (h *Handlers) HandleDirectory(c *gin.Context) {
 		return
 	}
 	p.Degraded = res.Degraded
+	if res.Degraded {
+		// Words matched in memory while the engine is down: not an answer to keep, in the
+		// browser or the page cache.
+		noStore(c)
+	}
 	if !p.paginate(len(res.Hits)) {
 		p.Message = p.T("directory.error.page", p.PageNum, p.Pages)
 		h.render(c, http.StatusNotFound, "directory", p)

@@ -151,7 +151,8 @@ func (h *Handlers) linkURL(path string) string {
 	return strings.TrimSuffix(h.BaseURL, "/") + path
 }
 
-// noStore keeps a page that shows a one-time link out of every cache, the browser's too.
+// noStore keeps a page out of every cache, the browser's and the portal's public page cache
+// too: a page that shows a one-time link, an answer made while the search engine is down.
 func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
 
 // hasField reports whether err is a *portal.Error that marks field.

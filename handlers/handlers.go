@@ -123,7 +123,7 @@ func (h *Handlers) render(c *gin.Context, status int, page string, data any) {
 		sum := sha256.Sum256(buf.Bytes())
 		etag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
 		c.Header("ETag", etag)
-		c.Header("Cache-Control", "private, no-cache")
+		keepCacheControl(c, "private, no-cache")
 		if c.GetHeader("If-None-Match") == etag {
 			c.Status(http.StatusNotModified)
 			return
@@ -131,6 +131,17 @@ func (h *Handlers) render(c *gin.Context, status int, page string, data any) {
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
+
+// keepCacheControl sets Cache-Control to value unless the handler said no-store already.
+func keepCacheControl(c *gin.Context, value string) {
+	if !strings.Contains(c.Writer.Header().Get("Cache-Control"), "no-store") {
+		c.Header("Cache-Control", value)
+	}
+}
+
+// StatusClientClosed is what the request log records for a request whose client went away
+// before its answer was ready (nginx's 499): no error of the portal's.
+const StatusClientClosed = 499
 
 // errorPage is the data of the error page.
 type errorPage struct {
@@ -189,6 +200,14 @@ func notFound(p *Page, key string, args ...any) error {
 // Error renders err as a themed error page. Internal errors are logged and their details
 // never shown; the others map to a status by their portal error code.
 func (h *Handlers) Error(c *gin.Context, err error) {
+	if ctx := c.Request.Context(); ctx.Err() != nil {
+		// The client went away (closed the tab, lost the signal): whatever failed for it,
+		// nobody is left to answer, and the portal did nothing wrong.
+		h.Logger.DebugContext(ctx, "client went away", "path", c.Request.URL.Path, "err", err)
+		c.Abort()
+		c.Status(StatusClientClosed)
+		return
+	}
 	var ue *userError
 	if errors.As(err, &ue) {
 		h.renderError(c, ue.status, ue.detail)

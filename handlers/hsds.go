@@ -166,7 +166,7 @@ func (h *Handlers) writeJSON(c *gin.Context, status int, v any) {
 		sum := sha256.Sum256(b)
 		etag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
 		c.Header("ETag", etag)
-		c.Header("Cache-Control", "public, no-cache")
+		keepCacheControl(c, "public, no-cache")
 		if c.GetHeader("If-None-Match") == etag {
 			c.Status(http.StatusNotModified)
 			return
@@ -349,6 +349,9 @@ func (h *Handlers) HandleHSDSServices(c *gin.Context) {
 	if err != nil {
 		h.hsdsError(c, &r.p, err)
 		return
+	}
+	if res.Degraded {
+		noStore(c) // as the directory page: an answer for while the engine is down
 	}
 	var hits []directory.Hit
 	for _, hit := range res.Hits {

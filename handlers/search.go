@@ -168,6 +168,10 @@ func (h *Handlers) HandleSearch(c *gin.Context) {
 	ctx := c.Request.Context()
 	res, err := h.Search.Search(ctx, portal.SearchQuery{Text: p.Q, Kind: filters.Kind, Aimag: filters.Aimag,
 		Type: filters.Type, Language: portal.Language(filters.Language), Year: filters.Year, Page: page, PerPage: searchPerPage})
+	if err != nil && ctx.Err() != nil {
+		h.Error(c, err) // the client went away
+		return
+	}
 	if err != nil {
 		// The engine is down: say so politely; the rest of the site keeps working.
 		h.Logger.WarnContext(ctx, "search failed", "err", err)
@@ -307,6 +311,10 @@ func (h *Handlers) HandleSuggest(c *gin.Context) {
 		return
 	}
 	res, err := h.Search.Search(c.Request.Context(), portal.SearchQuery{Text: q, PerPage: suggestLimit * 2})
+	if err != nil && c.Request.Context().Err() != nil {
+		h.Error(c, err) // the client went away
+		return
+	}
 	if err != nil {
 		h.Logger.WarnContext(c.Request.Context(), "suggest failed", "err", err)
 		c.Header("Cache-Control", "no-store")

@@ -143,9 +143,16 @@ func TestSearchEngineOutage(t *testing.T) {
 	if r := get(t, h, "GET", "/search/suggest?q=shelter"); r.Code != 503 || !strings.Contains(r.body, `"suggestions":[]`) {
 		t.Errorf("suggest during an outage: %d %s", r.Code, r.body)
 	}
+	if cc := r.Header().Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		t.Errorf("the directory's answer during an outage may be kept: Cache-Control %q", cc)
+	}
 	down = false
 	if r := get(t, h, "GET", "/search?q=shelter&lang=en"); r.Code != 200 {
 		t.Errorf("after the outage: %d", r.Code)
+	}
+	// The answer made during the outage was not kept: the page cache renders it anew.
+	if r := get(t, h, "GET", "/directory?q=shelter&lang=en"); r.Code != 200 || r.text("main .notice") != "" {
+		t.Errorf("directory after the outage: %d, notice %q", r.Code, r.text("main .notice"))
 	}
 }
 

@@ -71,6 +71,7 @@ func (s *Server) cachePages() gin.HandlerFunc {
 				}
 			case <-ctx.Done():
 				c.Abort() // the client went away
+				c.Status(handlers.StatusClientClosed)
 				return
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/content"
+	"github.com/gobidialogue/portal/internal/testkit/logtest"
 	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 	"github.com/gobidialogue/portal/internal/testkit/storetest"
 )
@@ -298,5 +299,27 @@ func TestPageCacheKeepsNothingConfidential(t *testing.T) {
 	})
 	if n < len(paths) {
 		t.Errorf("the cache holds %d pages, want the visitors' %d at least", n, len(paths))
+	}
+}
+
+// TestClientGoneIsNoError checks that a request whose client went away before its answer
+// is logged at debug as such, with no 500 and no error line.
+func TestClientGoneIsNoError(t *testing.T) {
+	var logs logtest.Buffer
+	p := portaltest.New(t, portaltest.Options{StarterGuidelines: true, Now: fixedNow, Logger: logs.Logger()})
+	_, cookie := p.Person(t, "saraa@example.org", "Saraa", portal.RoleMember, "")
+	for _, path := range []string{"/guidelines/truck-drivers?lang=en", "/profile"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		p.Router.ServeHTTP(rec, req)
+		if rec.Code != 499 {
+			t.Errorf("%s: %d, want 499 (the client closed the request)", path, rec.Code)
+		}
+	}
+	if n := logs.Count("level=ERROR"); n > 0 || logs.Count("client went away") != 2 {
+		t.Errorf("%d error lines, want none and two lines at debug:\n%s", n, logs.String())
 	}
 }

@@ -39,7 +39,10 @@ func (s *Server) requestLog() gin.HandlerFunc {
 		c.Next()
 		status := c.Writer.Status()
 		level := slog.LevelInfo
-		if status >= 500 {
+		switch {
+		case status == handlers.StatusClientClosed:
+			level = slog.LevelDebug
+		case status >= 500:
 			level = slog.LevelError
 		}
 		s.logger.LogAttrs(c.Request.Context(), level, "request",
