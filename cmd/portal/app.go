@@ -24,17 +24,19 @@ type app struct {
 	lock     *dataLock
 	importer *content.Importer
 	accounts *accounts.Service
+	log      *logWriter // what logger writes through, written out last by close
 }
 
 // openApp opens the database: the embedded FerretDB in data_dir unless mongo.uri is set.
 func openApp(ctx context.Context, cfg *Config, stderr io.Writer) (*app, error) {
 	level, _ := parseLevel(cfg.Log.Level)
 	opts := &slog.HandlerOptions{Level: level}
-	var handler slog.Handler = slog.NewTextHandler(stderr, opts)
+	out := newLogWriter(stderr)
+	var handler slog.Handler = slog.NewTextHandler(out, opts)
 	if cfg.Log.Format == "json" {
-		handler = slog.NewJSONHandler(stderr, opts)
+		handler = slog.NewJSONHandler(out, opts)
 	}
-	a := &app{cfg: cfg, logger: slog.New(handler)}
+	a := &app{cfg: cfg, logger: slog.New(handler), log: out}
 	uri := cfg.Mongo.URI
 	if uri == "" {
 		var err error
@@ -74,6 +76,7 @@ func (a *app) close() error {
 	if a.lock != nil {
 		errs = append(errs, a.lock.release())
 	}
+	errs = append(errs, a.log.Close())
 	return errors.Join(errs...)
 }
 
