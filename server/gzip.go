@@ -1,17 +1,28 @@
 package server
 
 import (
-	"compress/gzip"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/gin-gonic/gin"
+	"github.com/klauspost/compress/gzip"
 )
 
+// gzipPool holds the writers of answers compressed as they are made. The compressor is
+// klauspost/compress's: the same format as the standard library's at two and a half times
+// its speed, for 2% more bytes (a 25 KB guideline page: 0.34 ms against 0.83 ms on these
+// machines), which is most of what a signed-in page costs.
 var gzipPool = sync.Pool{New: func() any {
 	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	return zw
+}}
+
+// gzipBestPool holds the writers of pages kept in the page cache: compressed once, so
+// compressed as small as it gets.
+var gzipBestPool = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
 	return zw
 }}
 

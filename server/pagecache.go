@@ -2,13 +2,14 @@ package server
 
 import (
 	"bytes"
-	"compress/gzip"
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // DefaultPageCacheBytes bounds the public page cache when the configuration does not.
@@ -152,11 +153,11 @@ func newCachedPage(key, stamp, ctype, cacheControl, etag, allowOrigin string, bo
 	}
 	if compressible(ctype) && len(body) >= minGzipBytes {
 		var buf bytes.Buffer
-		zw := gzipPool.Get().(*gzip.Writer)
+		zw := gzipBestPool.Get().(*gzip.Writer)
 		zw.Reset(&buf)
 		_, _ = zw.Write(body)
 		_ = zw.Close()
-		gzipPool.Put(zw)
+		gzipBestPool.Put(zw)
 		if buf.Len() < len(body) {
 			p.gz = bytes.Clone(buf.Bytes())
 			p.gzLength = []string{strconv.Itoa(len(p.gz))}
