@@ -61,18 +61,32 @@ func (s *Server) requestLog() gin.HandlerFunc {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// securityHeaders are the headers every response carries, by their canonical names. The
+// values are shared by every response (net/http only reads them), so setting them costs no
+// allocation.
+var securityHeaders = []struct {
+	name  string
+	value []string
+}{
+	{"Content-Security-Policy", []string{contentSecurityPolicy}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"Referrer-Policy", []string{"strict-origin-when-cross-origin"}},
+	{"X-Frame-Options", []string{"DENY"}},
+	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+	{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=(), interest-cohort=()"}},
+}
+
+var strictTransportSecurity = []string{"max-age=31536000; includeSubDomains"}
+
 // securityHeaders sets the headers every response carries.
 func (s *Server) securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		for _, kv := range securityHeaders {
+			h[kv.name] = kv.value
+		}
 		if s.secure {
-			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+			h["Strict-Transport-Security"] = strictTransportSecurity
 		}
 		c.Next()
 	}
@@ -111,8 +125,15 @@ func (s *Server) bodyLimit() gin.HandlerFunc {
 func (s *Server) language() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		lang := s.cfg.DefaultLanguage
-		query, inQuery := c.GetQuery("lang")
-		cookie, _ := c.Cookie(handlers.LangCookie)
+		var query string
+		var inQuery bool
+		if strings.Contains(c.Request.URL.RawQuery, "lang=") {
+			query, inQuery = c.GetQuery("lang") // parse the query only when it may say
+		}
+		var cookie string
+		if len(c.Request.Header["Cookie"]) > 0 {
+			cookie, _ = c.Cookie(handlers.LangCookie)
+		}
 		switch {
 		case inQuery:
 			l, err := portal.ParseLanguage(query)
@@ -126,7 +147,9 @@ func (s *Server) language() gin.HandlerFunc {
 				return
 			}
 			lang = l
-			s.h.RememberLanguage(c, lang)
+			if cookie != string(lang) {
+				s.h.RememberLanguage(c, lang)
+			}
 		case portal.Language(cookie).Valid():
 			lang = portal.Language(cookie)
 		default:
@@ -134,12 +157,19 @@ func (s *Server) language() gin.HandlerFunc {
 				lang = l
 			}
 		}
-		c.Header("Content-Language", string(lang))
-		c.Header("Vary", "Accept-Language, Cookie")
+		h := c.Writer.Header()
+		h["Content-Language"] = contentLanguage[lang]
+		h["Vary"] = varyLanguage
 		c.Request = c.Request.WithContext(portal.NewContextWithLanguage(c.Request.Context(), lang))
 		c.Next()
 	}
 }
+
+// Header values of the language middleware, shared by every response.
+var (
+	contentLanguage = map[portal.Language][]string{portal.Mongolian: {"mn"}, portal.English: {"en"}}
+	varyLanguage    = []string{"Accept-Language, Cookie"}
+)
 
 // acceptLanguage returns the supported language the header prefers most, if any.
 func acceptLanguage(header string) (portal.Language, bool) {
