@@ -49,22 +49,28 @@ type memory struct {
 	noMetrics bool // /metrics answered 404 once: the portal has none
 }
 
-// follow samples every interval from start until ctx ends, and once more at the end.
+// follow samples every interval from start until ctx ends, and once more at the end
+// (unless a sample was just taken). A sample is not cut short by the end of the load: each
+// is bounded by its own time-out.
 func (m *memory) follow(ctx context.Context, start time.Time, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	sctx := context.WithoutCancel(ctx)
+	var last time.Time
 	for {
-		m.take(ctx, start)
+		m.take(sctx, start)
+		last = time.Now()
 		select {
 		case <-ctx.Done():
-			m.take(context.WithoutCancel(ctx), start)
-			return
 		case <-t.C:
-			if ctx.Err() != nil { // the load ended as the tick came: the last sample follows
-				m.take(context.WithoutCancel(ctx), start)
-				return
+			if ctx.Err() == nil {
+				continue
 			}
 		}
+		if time.Since(last) > time.Second {
+			m.take(sctx, start)
+		}
+		return
 	}
 }
 
