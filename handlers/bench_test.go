@@ -1,17 +1,13 @@
 package handlers_test
 
 import (
-	"context"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"testing"
 	"time"
 
-	"github.com/gobidialogue/portal"
-	"github.com/gobidialogue/portal/content"
 	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 )
 
@@ -21,33 +17,7 @@ import (
 func BenchmarkGuidelinePage(b *testing.B) {
 	const n = 1000
 	p := portaltest.New(b, portaltest.Options{})
-	ctx := context.Background()
-	body, err := fs.ReadFile(content.Starter(), "guidelines/truck-drivers/en.2.md")
-	if err != nil {
-		b.Fatal(err)
-	}
-	f, err := content.ParseFile("en.2.md", body)
-	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := content.NewRenderer().Render(f.Body)
-	if err != nil {
-		b.Fatal(err)
-	}
-	created := time.Date(2026, 10, 1, 0, 0, 0, 0, portal.MongoliaTime)
-	for i := range n {
-		meta := f.Meta
-		meta.Slug = fmt.Sprintf("guideline-%04d", i)
-		meta.TranslationKey = meta.Slug
-		id := portal.GuidelineID(meta.Slug, meta.Language)
-		rev := &portal.Revision{ID: portal.RevisionID(id, 1), GuidelineID: id, Number: 1, GuidelineMeta: meta,
-			Body: f.Body, Hash: content.Hash(f), HTML: out.HTML, TOC: out.TOC, Blocks: out.Blocks, Words: out.Words, CreatedAt: created}
-		g := &portal.Guideline{ID: id, GuidelineMeta: meta, Revision: 1, Revisions: []portal.RevisionInfo{rev.Info()},
-			Translations: map[portal.Language]string{portal.Mongolian: meta.Slug}, CreatedAt: created, UpdatedAt: created}
-		if err := p.DB.SaveRevisions(ctx, g, rev); err != nil {
-			b.Fatal(err)
-		}
-	}
+	storeGuidelines(b, p, n)
 	targets := make([]string, n)
 	for i := range targets {
 		targets[i] = fmt.Sprintf("/guidelines/guideline-%04d?lang=en", i*7919%n)

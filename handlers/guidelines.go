@@ -3,6 +3,7 @@ package handlers
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -48,7 +49,14 @@ type guidelinesPage struct {
 	Page
 	Filters []filterLink
 	Items   []guidelineItem
+	// The list is cut into pages of guidelinesPerPage: on a phone, and with hundreds of
+	// guidelines, one long page would be slow to load and to read.
+	PageNum, Pages   int
+	PrevURL, NextURL string
 }
+
+// guidelinesPerPage is how many guidelines a page of the list shows.
+const guidelinesPerPage = 20
 
 type filterLink struct {
 	Label, URL string
@@ -64,6 +72,15 @@ func (h *Handlers) HandleGuidelines(c *gin.Context) {
 		h.Error(c, badRequest(&p.Page, "error.bad_status", string(status)))
 		return
 	}
+	p.PageNum = 1
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageNumber {
+			h.Error(c, badRequest(&p.Page, "directory.error.page_number", shorten(v)))
+			return
+		}
+		p.PageNum = n
+	}
 	gs, err := h.Guidelines.FindGuidelines(c.Request.Context(), portal.GuidelineFilter{Language: p.Lang, Status: status})
 	if err != nil {
 		h.Error(c, err)
@@ -73,7 +90,32 @@ func (h *Handlers) HandleGuidelines(c *gin.Context) {
 	for _, s := range []portal.GuidelineStatus{portal.StatusOpen, portal.StatusDraft, portal.StatusAdopted, portal.StatusArchived} {
 		p.Filters = append(p.Filters, filterLink{Label: p.T("status." + string(s)), URL: "/guidelines?status=" + string(s), Current: s == status})
 	}
-	p.Items = h.items(&p.Page, gs)
+	p.Pages = max((len(gs)+guidelinesPerPage-1)/guidelinesPerPage, 1)
+	if p.PageNum > p.Pages {
+		h.Error(c, notFound(&p.Page, "directory.error.page", p.PageNum, p.Pages))
+		return
+	}
+	listURL := func(page int) string {
+		q := url.Values{}
+		if status != "" {
+			q.Set("status", string(status))
+		}
+		if page > 1 {
+			q.Set("page", strconv.Itoa(page))
+		}
+		if len(q) == 0 {
+			return "/guidelines"
+		}
+		return "/guidelines?" + q.Encode()
+	}
+	if p.PageNum > 1 {
+		p.PrevURL = listURL(p.PageNum - 1)
+	}
+	if p.PageNum < p.Pages {
+		p.NextURL = listURL(p.PageNum + 1)
+	}
+	from := (p.PageNum - 1) * guidelinesPerPage
+	p.Items = h.items(&p.Page, gs[from:min(from+guidelinesPerPage, len(gs))])
 	h.render(c, http.StatusOK, "guidelines", p)
 }
 

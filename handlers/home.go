@@ -12,9 +12,14 @@ import (
 // homePage is the data of the home page.
 type homePage struct {
 	Page
-	Open   []guidelineItem
-	Latest []guidelineItem
+	Open      []guidelineItem // the first homeOpenMax of those open for comment
+	OpenTotal int             // how many are open for comment
+	Latest    []guidelineItem
 }
+
+// homeOpenMax is how many guidelines open for comment the home page shows; a link leads to
+// the rest.
+const homeOpenMax = 6
 
 // HandleHome serves GET /.
 func (h *Handlers) HandleHome(c *gin.Context) {
@@ -28,7 +33,10 @@ func (h *Handlers) HandleHome(c *gin.Context) {
 	items := h.items(&p.Page, gs)
 	for _, it := range items {
 		if it.CommentOpen {
-			p.Open = append(p.Open, it)
+			p.OpenTotal++
+			if len(p.Open) < homeOpenMax {
+				p.Open = append(p.Open, it)
+			}
 		}
 	}
 	p.Latest = items[:min(len(items), 5)]
