@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -12,23 +11,43 @@ import (
 	"github.com/gobidialogue/portal/handlers"
 )
 
-// pageStamp is what a public page was rendered at: the versions of everything public pages
-// show (Config.PageVersion) and the minute on the handlers' clock. A page held at another
-// stamp is rendered again. The minute is there because some of what a page shows follows
-// the clock ("open now", whether a comment period is open, today's date): it changes on
-// the minute at the finest, so a page is never more than its own minute old; it also
-// bounds the staleness of anything a page might show that no version follows.
-type pageStamp struct {
-	version string
-	minute  int64
+// PageVersion is what the public page cache checks a page against (Config.PageVersion).
+type PageVersion struct {
+	// Shows changes whenever anything that public pages show changes: the guidelines, the
+	// directory, the search index.
+	Shows string
+	// Local grows with every write made through this process. A page made before such a
+	// write is rendered again before it is served, so that the write shows on the very
+	// next request. A page that is out of date for any other reason (another process's
+	// write, the search index catching up, the minute turning) is served as it is while
+	// its new rendering is made in the background: such a change shows within the time of
+	// one rendering, and no visitor waits for it.
+	Local int64
 }
 
-func (st pageStamp) String() string { return st.version + "@" + strconv.FormatInt(st.minute, 10) }
+// pageStamp is what a public page was rendered at: the version of what pages show and the
+// minute on the handlers' clock. The minute is there because some of what a page shows
+// follows the clock ("open now", whether a comment period is open, today's date): it
+// changes on the minute at the finest, so a page is never more than its own minute old
+// (and the time of a rendering); it also bounds the staleness of anything a page might
+// show that no version follows.
+type pageStamp struct {
+	PageVersion
+	minute int64
+}
 
 // stamp returns the stamp of a page rendered now.
 func (s *Server) stamp(ctx context.Context) (pageStamp, error) {
 	v, err := s.cfg.PageVersion(ctx)
-	return pageStamp{version: v, minute: s.h.Now().Unix() / 60}, err
+	return pageStamp{PageVersion: v, minute: s.h.Now().Unix() / 60}, err
+}
+
+// usable reports whether a page made at held may be served, while a fresh one is made,
+// to a request at now: no write through this process since, and made this minute or the
+// one before.
+func (held pageStamp) usable(now pageStamp) bool {
+	behind := now.minute - held.minute
+	return held.Local == now.Local && behind >= 0 && behind <= 1
 }
 
 // signedIn reports whether the request carries a session cookie: whether it may be a
@@ -61,12 +80,20 @@ func (s *Server) cachePages() gin.HandlerFunc {
 		}
 		r := c.Request
 		key := string(portal.LanguageFromContext(ctx)) + " " + r.URL.Path + "?" + r.URL.RawQuery
-		st := stamp.String()
-		p, wait, lead := s.pages.get(key, st)
-		if wait != nil {
+		if lead, ok := ctx.Value(refreshKey{}).(*flight); ok {
+			// refresh's own request: it makes the page others are served the old one for.
+			s.renderPage(c, key, stamp, lead)
+			return
+		}
+		p, wait, lead := s.pages.get(key, stamp, true)
+		switch {
+		case p != nil && lead != nil:
+			// Out of date but usable: served while the new rendering is made.
+			s.refresh(c, key, lead)
+		case wait != nil:
 			select {
 			case <-wait.done:
-				if p = wait.page; p != nil && p.stamp != st {
+				if p = wait.page; p != nil && p.stamp != stamp {
 					p = nil
 				}
 			case <-ctx.Done():
@@ -76,7 +103,7 @@ func (s *Server) cachePages() gin.HandlerFunc {
 			}
 		}
 		if p == nil {
-			p = s.renderPage(c, key, st, lead)
+			p = s.renderPage(c, key, stamp, lead)
 			if p == nil {
 				return // answered as rendered
 			}
@@ -86,10 +113,54 @@ func (s *Server) cachePages() gin.HandlerFunc {
 	}
 }
 
+// refreshKey marks, in its context, the request that refresh sends through the router; its
+// value is the flight the request ends.
+type refreshKey struct{}
+
+// maxRefreshes bounds the pages rendered in the background at once: when the minute turns,
+// every page held is out of date together, and visitors' requests come first.
+const maxRefreshes = 2
+
+// refresh renders the page of c's request again in the background, as a visitor in the
+// request's language would have it, and ends the flight lead with it. When maxRefreshes
+// are under way already it ends lead with nothing, and a later request tries again.
+func (s *Server) refresh(c *gin.Context, key string, lead *flight) {
+	select {
+	case s.refreshes <- struct{}{}:
+	default:
+		s.pages.land(key, lead, nil)
+		return
+	}
+	ctx := context.WithValue(context.WithoutCancel(c.Request.Context()), refreshKey{}, lead)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Request.URL.RequestURI(), nil)
+	if err != nil {
+		<-s.refreshes
+		s.pages.land(key, lead, nil)
+		return
+	}
+	// The language the page was asked in, whatever said it: the cookie says it as the
+	// query or Accept-Language did (the query, when there is one, says the same).
+	req.Header.Set("Cookie", handlers.LangCookie+"="+string(portal.LanguageFromContext(c.Request.Context())))
+	req.RemoteAddr = c.Request.RemoteAddr
+	go func() {
+		defer func() { <-s.refreshes }()
+		// Should the request not reach cachePages (it always does), the flight still ends.
+		defer s.pages.land(key, lead, nil)
+		s.engine.ServeHTTP(&discardWriter{header: http.Header{}}, req)
+	}()
+}
+
+// discardWriter is the http.ResponseWriter of a refresh: the page goes to the cache.
+type discardWriter struct{ header http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
 // renderPage runs the handler into a buffer. When the answer may be kept it returns the
 // page made of it (stored in the cache when lead is the render others wait for);
 // otherwise it writes the answer as the handler made it and returns nil.
-func (s *Server) renderPage(c *gin.Context, key, stamp string, lead *flight) (kept *cachedPage) {
+func (s *Server) renderPage(c *gin.Context, key string, stamp pageStamp, lead *flight) (kept *cachedPage) {
 	if lead != nil {
 		// Whatever happens, even a panic, the waiters are woken.
 		defer func() { s.pages.land(key, lead, kept) }()

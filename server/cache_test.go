@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -321,5 +322,38 @@ func TestClientGoneIsNoError(t *testing.T) {
 	}
 	if n := logs.Count("level=ERROR"); n > 0 || logs.Count("client went away") != 2 {
 		t.Errorf("%d error lines, want none and two lines at debug:\n%s", n, logs.String())
+	}
+}
+
+// TestPageCacheServesWhileRefreshing checks that a page out of date only because the minute
+// turned is served as it is while its new rendering is made in the background, and that a
+// page of any other time is rendered before it is served. The comment period of
+// truck-drivers closes as 31 January 2027 ends, which the guideline page shows.
+func TestPageCacheServesWhileRefreshing(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Date(2027, 1, 31, 23, 59, 30, 0, portal.MongoliaTime).UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	p := portaltest.New(t, portaltest.Options{StarterGuidelines: true, Now: now})
+	const path = "/guidelines/truck-drivers?lang=en"
+	open := body(t, get(t, p, path))
+	if !strings.Contains(open, "Open for comment until") {
+		t.Fatal("the comment period is not open before it closes")
+	}
+	clock.Add(int64(time.Minute)) // 1 February, 00:00:30
+	if b := body(t, get(t, p, path)); b != open {
+		t.Error("the page of the minute before was not served while its new rendering was made")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Contains(body(t, get(t, p, path)), "Open for comment until") {
+		if time.Now().After(deadline) {
+			t.Fatal("the page was not rendered again within 5 s of the minute turning")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// A page of another time than this minute or the one before is rendered before it is
+	// served: the clock set back to 23:58 shows the period open again, at once.
+	clock.Store(time.Date(2027, 1, 31, 23, 58, 0, 0, portal.MongoliaTime).UnixNano())
+	if b := body(t, get(t, p, path)); !strings.Contains(b, "Open for comment until") {
+		t.Error("a page of another time was served")
 	}
 }

@@ -33,6 +33,7 @@ func (s *Server) metrics(c *gin.Context) {
 		put("portal_page_cache_entries", "gauge", "Pages held by the public page cache.", st.Entries)
 		put("portal_page_cache_hits_total", "counter", "Public pages served from the cache.", st.Hits)
 		put("portal_page_cache_misses_total", "counter", "Public pages not found in the cache at their stamp.", st.Misses)
+		put("portal_page_cache_stale_total", "counter", "Out-of-date pages served while their new rendering was made.", st.Stale)
 		put("portal_page_cache_stores_total", "counter", "Pages rendered and kept.", st.Stores)
 		put("portal_page_cache_evictions_total", "counter", "Pages dropped to stay within the bound.", st.Evictions)
 	}

@@ -29,64 +29,87 @@ type pageCache struct {
 	bytes  int64
 	flight map[string]*flight // renders under way, by key
 
-	hits, misses, stores, evictions atomic.Int64
+	hits, misses, stale, stores, evictions atomic.Int64
 }
 
 // cachedPage is one page held, immutable once made.
 type cachedPage struct {
 	key   string
-	stamp string
+	stamp pageStamp
 	// The headers it is served with, as the header map holds them, made once.
 	contentType, cacheControl, etag, length, gzLength, allowOrigin []string
 	body, gz                                                       []byte // gz is nil when compression does not pay
 }
 
 // size is what p costs the cache: its bytes and a fixed allowance for the rest.
-func (p *cachedPage) size() int64 { return int64(len(p.key)+len(p.stamp)+len(p.body)+len(p.gz)) + 512 }
+func (p *cachedPage) size() int64 {
+	return int64(len(p.key)+len(p.stamp.Shows)+len(p.body)+len(p.gz)) + 512
+}
 
 // flight is a render of one key under way: others asking for the key wait for it instead
 // of rendering the same page again.
 type flight struct {
-	done chan struct{}
-	page *cachedPage // nil when the render could not be kept
+	done   chan struct{}
+	page   *cachedPage // nil when the render could not be kept; set before done closes
+	landed bool        // under pageCache.mu
 }
 
 func newPageCache(max int64) *pageCache {
 	return &pageCache{max: max, items: map[string]*list.Element{}, flight: map[string]*flight{}}
 }
 
-// get returns the page at key rendered at stamp. When there is none it returns the render
-// under way for key to wait for, or, when none is, a new flight that the caller must end
-// with land.
-func (c *pageCache) get(key, stamp string) (p *cachedPage, wait *flight, lead *flight) {
+// get returns the page at key rendered at stamp, as a hit. Otherwise, when it holds a page
+// at key that may be served while a fresh one is made (pageStamp.usable, and stale
+// allowed), it returns that page and, unless a rendering of key is under way already, a
+// new flight for the caller to make the fresh page with (lead). Otherwise it returns the
+// rendering under way to wait for, or a new flight that the caller must end with land.
+func (c *pageCache) get(key string, stamp pageStamp, stale bool) (p *cachedPage, wait *flight, lead *flight) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {
-		if p := el.Value.(*cachedPage); p.stamp == stamp {
+		p = el.Value.(*cachedPage)
+		if p.stamp == stamp {
 			c.order.MoveToFront(el)
 			c.hits.Add(1)
 			return p, nil, nil
 		}
+		if !stale || !p.stamp.usable(stamp) {
+			p = nil
+		}
 	}
 	c.misses.Add(1)
-	if f, ok := c.flight[key]; ok {
+	f, ok := c.flight[key]
+	switch {
+	case ok && p != nil:
+		c.stale.Add(1)
+		return p, nil, nil
+	case ok:
 		return nil, f, nil
 	}
-	f := &flight{done: make(chan struct{})}
+	f = &flight{done: make(chan struct{})}
 	c.flight[key] = f
-	return nil, nil, f
+	if p != nil {
+		c.stale.Add(1)
+	}
+	return p, nil, f
 }
 
 // land ends the flight f of key: p (nil when the page could not be kept) replaces what the
-// cache held at key, and whoever waited is woken.
+// cache held at key, and whoever waited is woken. Landing a flight again does nothing.
 func (c *pageCache) land(key string, f *flight, p *cachedPage) {
 	c.mu.Lock()
-	delete(c.flight, key)
+	if f.landed {
+		c.mu.Unlock()
+		return
+	}
+	f.landed, f.page = true, p
+	if c.flight[key] == f {
+		delete(c.flight, key)
+	}
 	if p != nil && p.size() <= c.max/8 {
 		c.put(p)
 	}
 	c.mu.Unlock()
-	f.page = p
 	close(f.done)
 }
 
@@ -111,15 +134,15 @@ func (c *pageCache) put(p *cachedPage) {
 
 // pageCacheStats is what the cache reports on /metrics.
 type pageCacheStats struct {
-	Bytes, Max, Entries             int64
-	Hits, Misses, Stores, Evictions int64
+	Bytes, Max, Entries                    int64
+	Hits, Misses, Stale, Stores, Evictions int64
 }
 
 func (c *pageCache) stats() pageCacheStats {
 	c.mu.Lock()
 	b, n := c.bytes, int64(len(c.items))
 	c.mu.Unlock()
-	return pageCacheStats{Bytes: b, Max: c.max, Entries: n, Hits: c.hits.Load(), Misses: c.misses.Load(),
+	return pageCacheStats{Bytes: b, Max: c.max, Entries: n, Hits: c.hits.Load(), Misses: c.misses.Load(), Stale: c.stale.Load(),
 		Stores: c.stores.Load(), Evictions: c.evictions.Load()}
 }
 
@@ -138,7 +161,7 @@ func (c *pageCache) each(fn func(key string, body []byte)) {
 
 // newCachedPage makes the page to keep: body with its ETag (the handler's, or else one of
 // the body) and, when the type compresses and it pays, its gzip form.
-func newCachedPage(key, stamp, ctype, cacheControl, etag, allowOrigin string, body []byte) *cachedPage {
+func newCachedPage(key string, stamp pageStamp, ctype, cacheControl, etag, allowOrigin string, body []byte) *cachedPage {
 	if etag == "" {
 		sum := sha256.Sum256(body)
 		etag = `W/"` + hex.EncodeToString(sum[:12]) + `"`

@@ -37,21 +37,22 @@ type Config struct {
 	// changes (the guidelines, the directory, the search index), as this process knows it:
 	// it is asked on every request a visitor makes, so it must cost no database round trip
 	// while nothing changed. Nil turns the public page cache off.
-	PageVersion func(ctx context.Context) (string, error)
+	PageVersion func(ctx context.Context) (PageVersion, error)
 	// PageCacheBytes bounds the public page cache; DefaultPageCacheBytes when zero.
 	PageCacheBytes int64
 }
 
 // Server serves the portal over HTTP.
 type Server struct {
-	cfg      Config
-	h        *handlers.Handlers
-	theme    *themes.Theme
-	logger   *slog.Logger
-	engine   *gin.Engine
-	secure   bool
-	crossOri *http.CrossOriginProtection
-	pages    *pageCache // nil without Config.PageVersion
+	cfg       Config
+	h         *handlers.Handlers
+	theme     *themes.Theme
+	logger    *slog.Logger
+	engine    *gin.Engine
+	secure    bool
+	crossOri  *http.CrossOriginProtection
+	pages     *pageCache    // nil without Config.PageVersion
+	refreshes chan struct{} // the page cache's background renderings under way (cache.go)
 }
 
 // New builds the server and its routes.
@@ -74,6 +75,7 @@ func New(cfg Config, h *handlers.Handlers) (*Server, error) {
 	}
 	if cfg.PageVersion != nil {
 		s.pages = newPageCache(cmp.Or(cfg.PageCacheBytes, DefaultPageCacheBytes))
+		s.refreshes = make(chan struct{}, maxRefreshes)
 	}
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("server.trusted_proxies: %w", err)

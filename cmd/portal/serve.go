@@ -122,16 +122,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // pageVersion returns what the public page cache checks pages against: the versions of
-// the guidelines and the directory this process holds, and the search index's generation
-// (search result pages are current while it stands still); nil, no cache, when
-// server.page_cache_mb is 0.
-func pageVersion(cfg *Config, db *store.DB, indexer *search.Indexer) func(context.Context) (string, error) {
+// the guidelines and the directory this process holds and the search index's generation
+// (search result pages are current while it stands still), and the writes made through
+// this process; nil, no cache, when server.page_cache_mb is 0.
+func pageVersion(cfg *Config, db *store.DB, indexer *search.Indexer) func(context.Context) (server.PageVersion, error) {
 	if cfg.Server.PageCacheMB == 0 {
 		return nil
 	}
-	return func(ctx context.Context) (string, error) {
-		v, err := db.PagesVersion(ctx)
-		return v + "/" + strconv.FormatInt(indexer.Generation(), 10), err
+	return func(ctx context.Context) (server.PageVersion, error) {
+		v, local, err := db.PagesVersion(ctx)
+		return server.PageVersion{Shows: v + "/" + strconv.FormatInt(indexer.Generation(), 10), Local: local}, err
 	}
 }
 

@@ -173,12 +173,12 @@ func (p *Portal) route(tb testing.TB, cfg server.Config) {
 }
 
 // pageVersion is what the page cache checks pages against, as portal serve wires it.
-func (p *Portal) pageVersion(ctx context.Context) (string, error) {
-	v, err := p.DB.PagesVersion(ctx)
+func (p *Portal) pageVersion(ctx context.Context) (server.PageVersion, error) {
+	v, local, err := p.DB.PagesVersion(ctx)
 	if p.indexer != nil {
 		v += "/" + strconv.FormatInt(p.indexer.Generation(), 10)
 	}
-	return v, err
+	return server.PageVersion{Shows: v, Local: local}, err
 }
 
 // startSearch opens the engine that mode asks for, indexes what the store holds, and
