@@ -44,12 +44,22 @@ type SearchQuery struct {
 	Type     string
 	Language Language
 	Year     int
-	// Page counts from 1; PerPage is at most MaxPerPage.
+	// Page counts from 1; PerPage is at most MaxPerPage (MaxIDsPerPage with IDsOnly).
 	Page, PerPage int
+	// IDsOnly: only each hit's ID (and Kind) is wanted: no stored text, snippets or
+	// facets, which a caller that maps hits back to records of its own (the directory's
+	// finder) would throw away. PerPage may then go up to MaxIDsPerPage, so that such a
+	// caller asks once instead of page after page. The hits are ranked as ever: those the
+	// pages of MaxPerPage would give, in their order, with ID, Kind and Score set; Total
+	// is the total, and Facets nil.
+	IDsOnly bool
 }
 
 // MaxPerPage bounds a page of search results.
 const MaxPerPage = 100
+
+// MaxIDsPerPage bounds a page of an IDsOnly search.
+const MaxIDsPerPage = 2000
 
 // Facets names the facets a search returns counts for.
 var Facets = []string{"kind", "aimag", "type", "language", "year"}

@@ -270,6 +270,8 @@ func filterQueries(q portal.SearchQuery, boost float64) []query.Query {
 // Search runs q: every word of its text must match (see textQuery), and hits are ranked
 // by score, then the most recently updated first. Without words (an empty text, or one of
 // punctuation only) it lists the records q's filters select, most recently updated first.
+// An ids-only search is the same bleve search without stored fields, facets or snippets:
+// the order of equal hits (bleve's order of collection) is the same whatever the page.
 func (x *Index) Search(ctx context.Context, q portal.SearchQuery) (*portal.SearchResult, error) {
 	words, err := x.words(ctx, q.Text)
 	if err != nil {
@@ -289,28 +291,59 @@ func (x *Index) Search(ctx context.Context, q portal.SearchQuery) (*portal.Searc
 	}
 	from, size := page(q)
 	req := bleve.NewSearchRequestOptions(bq, size, from, false)
-	req.Fields = storedFields
 	req.SortBy(sort)
-	req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, math.MaxInt32))
+	switch {
+	case !q.IDsOnly:
+		req.Fields = storedFields
+		req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, math.MaxInt32))
+	case q.Kind == "":
+		// Ids come with the hits; any stored field costs bleve a hit's whole stored
+		// record, decompressed. The kind filter tells the kind, so only without one is
+		// the kind read.
+		req.Fields = []string{fieldKind}
+	}
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: search: %w", err)
+	}
+	if q.IDsOnly {
+		return idsResult(res, q.Kind), nil
 	}
 	return result(res, words), nil
 }
 
 // page returns the offset and size of q's page: Page from 1, PerPage 20 by default and at
-// most portal.MaxPerPage. A page past maxOffset is empty.
+// most portal.MaxPerPage (portal.MaxIDsPerPage for ids only). A page past maxOffset is
+// empty.
 func page(q portal.SearchQuery) (from, size int) {
 	p, size := max(q.Page, 1), q.PerPage
 	if size < 1 {
 		size = defaultPerPage
 	}
-	size = min(size, portal.MaxPerPage)
+	if q.IDsOnly {
+		size = min(size, portal.MaxIDsPerPage)
+	} else {
+		size = min(size, portal.MaxPerPage)
+	}
 	if p-1 > maxOffset/size {
 		return 0, 0 // no hits, but the total and the facets
 	}
 	return (p - 1) * size, size
+}
+
+// idsResult turns bleve's answer to an ids-only search into the portal's: ids, kinds and
+// scores. kind is the query's kind filter, "" when it has none (each hit's stored kind is
+// then read).
+func idsResult(res *bleve.SearchResult, kind string) *portal.SearchResult {
+	out := &portal.SearchResult{Total: int(res.Total), Hits: make([]portal.SearchHit, len(res.Hits))}
+	for i, h := range res.Hits {
+		k := kind
+		if k == "" {
+			k = stored(h.Fields, fieldKind)
+		}
+		out.Hits[i] = portal.SearchHit{ID: h.ID, Kind: k, Score: h.Score}
+	}
+	return out
 }
 
 // result turns bleve's answer into the portal's.

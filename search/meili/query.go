@@ -35,6 +35,9 @@ const exactBonus = 0.1
 // of the page are then re-ranked with exactBonus, so that the spelling typed comes first.
 // This orders a page, not the whole result: pages stay disjoint and complete.
 func (ix *Index) Search(ctx context.Context, q portal.SearchQuery) (*portal.SearchResult, error) {
+	if q.IDsOnly {
+		return ix.searchIDs(ctx, q)
+	}
 	req := searchRequest(q)
 	resp, err := ix.index.Search(ctx, req.Query, req)
 	if err != nil {
@@ -90,6 +93,96 @@ func searchRequest(q portal.SearchQuery) *meilisearch.SearchRequest {
 	req.HighlightPostTag = string(postTag)
 	return req
 }
+
+// searchIDs runs q for the ids of its hits alone (portal.SearchQuery.IDsOnly), in one
+// request of up to portal.MaxIDsPerPage hits: no facets, no highlighting, and only the
+// attributes the ranking reads.
+//
+// The order is that of Search's pages of portal.MaxPerPage. Search re-ranks the hits of a
+// page by the spelling typed (exactBonus), so with words the hits are asked for in whole
+// pages of MaxPerPage (the request may cover a few more hits than q's page: at most the
+// rest of its first and last runs of MaxPerPage) and re-ranked page by page, and q's page
+// is cut out of them. That needs each hit's raw title, places and body, which are
+// therefore still retrieved when the query has words; never body_f nor its highlighted
+// copy, which are most of a full page's bytes.
+func (ix *Index) searchIDs(ctx context.Context, q portal.SearchQuery) (*portal.SearchResult, error) {
+	req, skip, n := idsRequest(q)
+	resp, err := ix.index.Search(ctx, req.Query, req)
+	if err != nil {
+		return nil, ix.errorf(err, "search %s", ix.uid)
+	}
+	hits := make([]portal.SearchHit, 0, len(resp.Hits))
+	words := typedWords(q.Text)
+	for _, h := range resp.Hits {
+		var d struct {
+			ID     string  `json:"id"`
+			Kind   string  `json:"kind"`
+			Title  string  `json:"title"`
+			Places string  `json:"places"`
+			Body   string  `json:"body"`
+			Score  float64 `json:"_rankingScore"`
+		}
+		if err := h.DecodeInto(&d); err != nil {
+			return nil, fmt.Errorf("meili: search %s: read a hit: %w", ix.uid, err)
+		}
+		id, err := portalID(d.ID)
+		if err != nil {
+			return nil, fmt.Errorf("meili: search %s: %w", ix.uid, err)
+		}
+		score := d.Score + exactBonus*exactShare(words, d.Title+"\n"+d.Places+"\n"+d.Body)
+		hits = append(hits, portal.SearchHit{ID: id, Kind: d.Kind, Score: score})
+	}
+	if req.Query != "" {
+		for start := 0; start < len(hits); start += portal.MaxPerPage {
+			slices.SortStableFunc(hits[start:min(len(hits), start+portal.MaxPerPage)], func(a, b portal.SearchHit) int {
+				return cmp.Compare(b.Score, a.Score)
+			})
+		}
+	}
+	return &portal.SearchResult{Total: int(resp.TotalHits), Hits: hits[min(skip, len(hits)):min(skip+n, len(hits))]}, nil
+}
+
+// idsRequest is the request of an ids-only q: searchRequest's query, filter, sort and
+// ranking score, and no facets or highlighting. It retrieves the id and kind, and the raw
+// text exactShare reads when there are words. Its page is q's, of up to
+// portal.MaxIDsPerPage hits; with words, the smallest page made of whole pages of
+// portal.MaxPerPage that holds q's, whose hits from skip on are q's n.
+func idsRequest(q portal.SearchQuery) (req *meilisearch.SearchRequest, skip, n int) {
+	req = searchRequest(q)
+	n = q.PerPage
+	if n <= 0 {
+		n = defaultPerPage
+	}
+	n = min(n, portal.MaxIDsPerPage)
+	page, perPage := int(req.Page), n
+	if req.Query != "" && page-1 < maxTotalHits/n { // past maxTotalHits, pages are empty
+		page, perPage, skip = wholePages((page-1)*n, page*n)
+	}
+	req.Page, req.HitsPerPage = int64(page), ptr(int64(perPage))
+	req.Facets = nil
+	req.AttributesToHighlight, req.HighlightPreTag, req.HighlightPostTag = nil, "", ""
+	req.AttributesToRetrieve = []string{"id", "kind"}
+	if req.Query != "" {
+		req.AttributesToRetrieve = append(req.AttributesToRetrieve, "title", "places", "body")
+	}
+	return req, skip, n
+}
+
+// wholePages returns the smallest page (and its size) made of whole pages of
+// portal.MaxPerPage that holds the hits from from up to to, and where from is in it. A
+// page that starts and ends at multiples of MaxPerPage is itself: wholePages(0, 500) is
+// page 1 of 500; wholePages(150, 300) is page 1 of 300, from 150.
+func wholePages(from, to int) (page, perPage, skip int) {
+	first := from / portal.MaxPerPage * portal.MaxPerPage
+	last := (to + portal.MaxPerPage - 1) / portal.MaxPerPage * portal.MaxPerPage
+	for perPage = last - first; ; perPage += portal.MaxPerPage {
+		if start := first / perPage * perPage; start+perPage >= last {
+			return first/perPage + 1, perPage, from - start
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // filter is the filter of q: one condition a filter, all of which must hold.
 func filter(q portal.SearchQuery) []string {

@@ -2,7 +2,7 @@
 // bleve engine always, Meilisearch when a test server is at hand. It says what the portal
 // relies on: upserts and deletions, filters and facets, Mongolian spellings meeting through
 // search.Fold, typo tolerance, paging, snippets as plain text, operator-laden queries taken
-// as words, and the hashes reconciliation reads.
+// as words, ids-only searches ranked as full ones, and the hashes reconciliation reads.
 package searchtest
 
 import (
@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) portal.Searcher) {
 		{"Prefix", testPrefix},
 		{"PlaceNames", testPlaceNames},
 		{"Paging", testPaging},
+		{"IDsOnly", testIDsOnly},
 		{"EmptyTextOrder", testEmptyTextOrder},
 		{"Highlighting", testHighlighting},
 		{"HighlightingIsPlainText", testHighlightingPlainText},
