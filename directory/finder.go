@@ -94,10 +94,11 @@ type Finder struct {
 	Now portal.Clock
 }
 
-// Limits of the words' search: the engine is asked for at most maxEnginePages pages of
+// Limits of the words' search: the engine is asked for the best maxEnginePages pages of
 // portal.MaxPerPage records (a record per service and language): the best 250 to 500
 // services. maxFilteredEnginePages when the query has filters the engine does not apply,
-// which would otherwise narrow those few.
+// which would otherwise narrow those few. Both are asked for in one ids-only request, so
+// the most must be within portal.MaxIDsPerPage.
 const (
 	maxEnginePages         = 5
 	maxFilteredEnginePages = 20
@@ -151,28 +152,25 @@ func (f *Finder) logger() *slog.Logger {
 }
 
 // engineIDs asks the engine for the services matching q's words, with its place and type
-// filters, best first.
+// filters, best first: in one request for the ids of as many records as the pages the
+// finder reads, since it needs nothing else of them (a place name matches thousands of
+// records, and every page of them cost the engine the whole match again).
 func (f *Finder) engineIDs(ctx context.Context, q Query) ([]string, error) {
-	var ids []string
-	seen := map[string]bool{}
 	pages := maxEnginePages
 	if q.Soum != "" || q.Language != "" || q.OpenNow || q.Always || q.Free || q.OrgID != "" || !q.ModifiedAfter.IsZero() {
 		pages = maxFilteredEnginePages
 	}
-	for page := 1; page <= pages; page++ {
-		res, err := f.Search.Search(ctx, portal.SearchQuery{Text: q.Text, Kind: portal.KindService, Aimag: q.Aimag,
-			Type: q.Type, Page: page, PerPage: portal.MaxPerPage})
-		if err != nil {
-			return nil, err
-		}
-		for _, hit := range res.Hits {
-			if id, ok := search.ServiceID(hit); ok && !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		if page*portal.MaxPerPage >= res.Total {
-			break
+	res, err := f.Search.Search(ctx, portal.SearchQuery{Text: q.Text, Kind: portal.KindService, Aimag: q.Aimag,
+		Type: q.Type, Page: 1, PerPage: pages * portal.MaxPerPage, IDsOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(res.Hits))
+	seen := make(map[string]bool, len(res.Hits))
+	for _, hit := range res.Hits {
+		if id, ok := search.ServiceID(hit); ok && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
 	return ids, nil

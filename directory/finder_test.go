@@ -273,3 +273,73 @@ func publicOf(orgs []*portal.DirectoryOrg) []*portal.DirectoryOrg {
 	}
 	return out
 }
+
+// pagesEngine answers an ids-only search as the finder read the engine before it could
+// ask for ids alone: the full hits, page after page of portal.MaxPerPage.
+type pagesEngine struct{ portal.Searcher }
+
+func (e pagesEngine) Search(ctx context.Context, q portal.SearchQuery) (*portal.SearchResult, error) {
+	if !q.IDsOnly {
+		return e.Searcher.Search(ctx, q)
+	}
+	out := &portal.SearchResult{}
+	for page := 1; page <= q.PerPage/portal.MaxPerPage; page++ {
+		full := q
+		full.IDsOnly, full.Page, full.PerPage = false, page, portal.MaxPerPage
+		res, err := e.Searcher.Search(ctx, full)
+		if err != nil {
+			return nil, err
+		}
+		out.Total, out.Hits = res.Total, append(out.Hits, res.Hits...)
+		if page*portal.MaxPerPage >= res.Total {
+			break
+		}
+	}
+	return out, nil
+}
+
+// TestFindPlaceNamesInOneRequest searches place names, which match more records than the
+// finder reads, over a generated directory: asking the engine once for ids finds the
+// services that reading its pages did, in the same order.
+func TestFindPlaceNamesInOneRequest(t *testing.T) {
+	g, terms, _, err := directory.LoadStarter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := portal.NewDirectory(publicOf(directorytest.Generate(2500, 7, g, terms)), "t")
+	idx, err := bleve.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	if err := idx.Index(context.Background(), search.FromDirectory(d, g, terms)...); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	at := time.Date(2026, 11, 27, 20, 0, 0, 0, portal.MongoliaTime)
+	once, pages := &directory.Finder{Search: idx}, &directory.Finder{Search: pagesEngine{idx}}
+	for _, q := range []directory.Query{
+		{Text: "Dornogovi"}, {Text: "Дорноговь", Aimag: "dornogovi"}, {Text: "South Gobi aimag"},
+		{Text: "Өмнөговь"}, {Text: "Umnugovi", Aimag: "umnugovi", Type: "shelter"}, {Text: "Ulaan Baatar"},
+		{Text: "Ulan-Bator", Aimag: "ulaanbaatar"}, {Text: "Улаанбаатар"}, {Text: "generated example data"},
+		// Filters the engine does not apply: twenty pages' worth.
+		{Text: "Dornogovi", Aimag: "dornogovi", Free: true}, {Text: "Umnugovi", Language: "en"},
+		{Text: "Улаанбаатар", OpenNow: true},
+	} {
+		q.Now = at
+		want, err := pages.FindIn(ctx, d, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := once.FindIn(ctx, d, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want.Hits) == 0 || got.Degraded {
+			t.Errorf("%+v: %d services, degraded %v: the comparison proves nothing", q, len(want.Hits), got.Degraded)
+		}
+		if !reflect.DeepEqual(got.Hits, want.Hits) {
+			t.Errorf("%+v: one request finds %d services, pages found %d:\n%v\n%v", q, len(got.Hits), len(want.Hits), ids(got.Hits), ids(want.Hits))
+		}
+	}
+}
