@@ -342,11 +342,15 @@ func (d *Directory) Modified() time.Time {
 // DirectoryStore keeps the referral directory.
 type DirectoryStore interface {
 	// Directory returns the public directory. It is cheap to call on every request: the
-	// store keeps it in memory while the version in the database is unchanged.
+	// store keeps it in memory while the version in the database is unchanged, and once
+	// it holds one never makes a request wait for it to load again (a newer one loads in
+	// the background while the copy held is returned).
 	Directory(ctx context.Context) (*Directory, error)
 	// DirectoryVersion returns the version of the directory, which changes on every write
 	// to it ("" while it was never written), read with one _id lookup: what the search
-	// indexer follows. Directory().Version is the version of the copy it returns.
+	// indexer follows. Directory().Version is the version of the copy it returns; while a
+	// newer copy loads, DirectoryVersion is that of the copy returned, so that a caller
+	// that reads it and then the directory never gets a directory older than the version.
 	DirectoryVersion(ctx context.Context) (string, error)
 	// SaveDirectoryOrg creates or replaces an organisation with its locations and services.
 	// The address and coordinates of its confidential locations are stored apart; a

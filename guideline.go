@@ -197,7 +197,8 @@ type GuidelineStore interface {
 	// UpdateTranslations replaces the translations map of the guideline with id.
 	UpdateTranslations(ctx context.Context, id string, tr map[Language]string) error
 	// GuidelinesVersion returns a value that changes after every write to a guideline ("" while
-	// none was written), read with one _id lookup: what the search indexer follows.
+	// none was written), read with one _id lookup: what the search indexer follows. Like
+	// DirectoryVersion, it is never newer than the list FindGuidelines then returns.
 	GuidelinesVersion(ctx context.Context) (string, error)
 }
 

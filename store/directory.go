@@ -42,9 +42,13 @@ func (db *DB) Directory(ctx context.Context) (*portal.Directory, error) {
 	return d, err
 }
 
-// DirectoryVersion implements portal.DirectoryStore: "" for a directory never written.
+// DirectoryVersion implements portal.DirectoryStore: "" for a directory never written. It
+// is the version of the directory as this process serves it (servedVersion): while a newer
+// one loads in the background it stays that of the copy Directory returns, so that the
+// search indexer, which reads it before the directory, never takes an older directory for
+// the newer version.
 func (db *DB) DirectoryVersion(ctx context.Context) (string, error) {
-	return db.dirSnapshot.version(ctx, db, struct{}{})
+	return db.dirSnapshot.servedVersion(ctx, db, struct{}{})
 }
 
 // loadDirectory reads every organisation of the directory.
@@ -73,7 +77,7 @@ func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) erro
 	if !portal.ValidSlug(o.ID) {
 		return portal.FieldError("id", "%q must be lower-case letters, digits and hyphens", o.ID)
 	}
-	before, err := db.DirectoryVersion(ctx)
+	before, err := db.dirSnapshot.writeBase(ctx, db, struct{}{})
 	if err != nil {
 		return err
 	}

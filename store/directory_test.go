@@ -236,7 +236,8 @@ func TestDirectoryCacheFollowsOtherProcesses(t *testing.T) {
 	}
 
 	// A second handle on the same database stands for another process: its write must
-	// show in this process's next read.
+	// show once this process's next read has loaded the directory again, in the
+	// background, while it served the copy held.
 	other, err := store.Open(ctx, storetest.URI(t), db.Name())
 	if err != nil {
 		t.Fatal(err)
@@ -247,6 +248,10 @@ func TestDirectoryCacheFollowsOtherProcesses(t *testing.T) {
 	if err := other.SaveDirectoryOrg(ctx, o); err != nil {
 		t.Fatal(err)
 	}
+	if d, _ := db.Directory(ctx); d != first {
+		t.Error("a read waited for the directory to load again")
+	}
+	db.WaitForReloads()
 	d, _ := db.Directory(ctx)
 	if d.Org(o.ID).Name.EN != "Renamed elsewhere" {
 		t.Errorf("this process still sees %q", d.Org(o.ID).Name.EN)

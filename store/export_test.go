@@ -3,6 +3,11 @@ package store
 import (
 	"context"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/gobidialogue/portal"
 )
 
 // ClearCache lets benchmarks measure FindGuidelines without the guideline list snapshot.
@@ -53,3 +58,22 @@ func (db *DB) ClaimElsewhere(ctx context.Context, key string, n int64) error {
 // ActAsAnotherProcess makes db share nothing in memory with this process's other DBs on its
 // database, as a DB of another process would.
 func (db *DB) ActAsAnotherProcess() { db.server += "\x00another process" }
+
+// WaitForReloads waits for the snapshots' background reloads under way to end. Tests call
+// it while nothing else reads.
+func (db *DB) WaitForReloads() { db.tasks.Wait() }
+
+// BeforeDirectoryLoad makes every later load of db's directory call f first (after it read
+// the version it loads). Call it before anything reads the directory concurrently.
+func (db *DB) BeforeDirectoryLoad(f func()) {
+	load := db.dirSnapshot.load
+	db.dirSnapshot.load = func(ctx context.Context, k struct{}, version string) (*portal.Directory, error) {
+		f()
+		return load(ctx, k, version)
+	}
+}
+
+// OpenMonitored is Open with m watching every command the client sends.
+func OpenMonitored(ctx context.Context, uri, name string, m *event.CommandMonitor) (*DB, error) {
+	return open(ctx, uri, name, options.Client().ApplyURI(uri).SetMonitor(m))
+}

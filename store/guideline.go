@@ -131,7 +131,7 @@ func (db *DB) SaveRevisions(ctx context.Context, g *portal.Guideline, revs ...*p
 	if err := checkSave(g, revs); err != nil {
 		return err
 	}
-	before, err := db.GuidelinesVersion(ctx)
+	before, err := db.guidelineList.writeBase(ctx, db, struct{}{})
 	if err != nil {
 		return err
 	}
@@ -186,9 +186,12 @@ func (db *DB) wroteGuideline(ctx context.Context, before string, doc *guidelineD
 // GuidelinesVersion implements portal.GuidelineStore: a value that changes after every
 // write to a guideline, "" while none was ever saved. Equal values mean no guideline
 // changed in between (unless a writer died between its write and the new version; the
-// indexer's periodic full pass covers that).
+// indexer's periodic full pass covers that). It is the version of the list as this
+// process serves it (servedVersion): while a newer one loads in the background it stays
+// that of the copy FindGuidelines returns, so that the indexer, which reads it before the
+// list, never takes an older list for the newer version.
 func (db *DB) GuidelinesVersion(ctx context.Context) (string, error) {
-	return db.guidelineList.version(ctx, db, struct{}{})
+	return db.guidelineList.servedVersion(ctx, db, struct{}{})
 }
 
 // checkSave rejects a save whose keys disagree: FindRevision would never find such a revision.
@@ -207,7 +210,7 @@ func checkSave(g *portal.Guideline, revs []*portal.Revision) error {
 // UpdateTranslations replaces the translations map of the guideline with id, or returns
 // ENOTFOUND. It leaves UpdatedAt alone: linking a translation does not change the text.
 func (db *DB) UpdateTranslations(ctx context.Context, id string, tr map[portal.Language]string) error {
-	before, err := db.GuidelinesVersion(ctx)
+	before, err := db.guidelineList.writeBase(ctx, db, struct{}{})
 	if err != nil {
 		return err
 	}

@@ -3,16 +3,11 @@ package store
 import (
 	"container/list"
 	"context"
-	"errors"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/gobidialogue/portal"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // snapshots is DESIGN.md's versioned snapshot: per process, the values that pages read on
@@ -24,22 +19,34 @@ import (
 // embedded engine makes atomic (DESIGN.md, Atomicity): a writer claims version n+1 of a
 // value by inserting {_id: "<key>@<n+1>"} into the version_claims collection. Of two
 // writers that began at n, one gets n+1 and the other a duplicate key, and takes n+2. The
-// meta document "<key>" holds the last number claimed, as a hint only (it may lag, or fall
-// back when two writers store it out of order): the current version is the highest claim,
-// found by probing upwards from the hint.
+// meta document "<key>" holds a number claimed, every hintEvery claims, as a hint only (it
+// lags, and may fall back when two writers store it out of order): the current version is
+// the highest claim, found by probing upwards from the hint, or from the highest version
+// this process knows of when that is higher.
 //
 // What this process claims, through any of its DBs on the same database, it notes in memory
 // (seen), so a read learns of it with no I/O. What other processes claim a read learns by
 // one _id lookup (is there a claim after the copy's version?), made at most every
-// claimCheckEvery per value: a page costs no database round trip, and another process's
-// write shows within that time. When a later version is claimed, the value is loaded again.
-// A write through this process claims the next version and patches the copy it holds, but
-// only when its claim directly follows the version its write began at: then no other write
-// can be missing from the patched copy, because any other writer that began before it
-// claims a later version. Every copy is trusted for at most maxAge, so that a write whose
-// claim went missing (a writer that died between its write and its claim) shows within that
-// time. A value that never changes once written (a revision) has no version: it is bounded
-// in age only. At most max values are held; the least recently used is dropped first.
+// claimCheckEvery per value and by one reader at a time (the others serve the copy
+// meanwhile): a page costs no database round trip, and another process's write is noticed
+// within that time. A write through this process claims the next version and patches the
+// copy it holds, but only when its claim directly follows the version its write began at:
+// then no other write can be missing from the patched copy, because any other writer that
+// began before it claims a later version.
+//
+// A copy is stale when a later version is claimed, or when it is older than maxAge (which
+// covers a writer that died between its write and its claim). Only the first read of a value
+// (nothing held yet) waits for a load, and parallel first readers load it once. A stale copy
+// is still served, at once, while one background goroutine per value loads it again (under
+// its own deadline, reloadTimeout, not the request's); the new copy replaces it when done,
+// unless a write of this process patched in a version newer than the one loaded. So a copy
+// older than maxAge, or behind a claim this process knows of, is served only while its
+// reload is under way: another process's write shows within claimCheckEvery plus the time of
+// a load. When the database cannot be read, the reload fails, the copy is kept and served,
+// and the next read after reloadRetryAfter starts another (readers that look for claims then
+// get the database's error). A value that never changes once written (a revision) has no
+// version: it is stale by age only. At most max values are held; the least recently used is
+// dropped first.
 type snapshots[K comparable, V any] struct {
 	// versionKey names the version of the value at k (its claims and its hint); nil for
 	// values that never change.
@@ -57,42 +64,43 @@ type snapshots[K comparable, V any] struct {
 	order list.List           // most recently used first
 }
 
-// snapshot is one value held.
+// snapshot is one value's place: the copy held, if any, and who is loading it.
 type snapshot[K comparable, V any] struct {
 	key K
-	// mu is held while the value loads, so that parallel readers of one value load it
-	// once.
-	mu        sync.Mutex
-	value     V
-	version   string
-	loadedAt  time.Time
-	checkedAt time.Time     // when the claims were last looked up for a later version
-	seen      *atomic.Int64 // seenOf the value's version key, once looked up
-	loaded    bool
+	cur atomic.Pointer[heldCopy[V]] // nil while nothing is held
+	// firstMu is held by the load of a value nothing of which is held, so that parallel
+	// first readers load it once.
+	firstMu sync.Mutex
+	// mu orders the changes of cur: a load's result, a patch, a drop.
+	mu sync.Mutex
+	// gen counts what made the copies held until then untrustworthy whatever their
+	// version says: a drop, a write whose claim failed. A load begun before such an event
+	// is not kept.
+	gen       atomic.Uint64
+	checking  atomic.Bool  // a reader is looking for a later claim
+	reloading atomic.Bool  // a background reload runs
+	failedAt  atomic.Int64 // when the last background reload failed, in Unix nanoseconds
+	seen      atomic.Pointer[atomic.Int64]
 }
 
-// claimCheckEvery is how often a held value looks for another process's claim.
-const claimCheckEvery = 100 * time.Millisecond
-
-// seen holds, by server, database and version key, the highest version a DB of this process
-// claimed or found claimed: an *atomic.Int64.
-var seen sync.Map
-
-func seenOf(db *DB, key string) *atomic.Int64 {
-	v, _ := seen.LoadOrStore(db.server+"\x00"+key, new(atomic.Int64))
-	return v.(*atomic.Int64)
+// heldCopy is a copy of a value: never modified once held, but for checkedAt.
+type heldCopy[V any] struct {
+	value    V
+	version  string
+	n        int64     // versionNumber(version)
+	loadedAt time.Time // when its version was read; a patch keeps its base's
+	gen      uint64    // the snapshot's gen when its load began
+	// checkedAt is when no claim after this copy's version was found, in Unix nanoseconds.
+	checkedAt atomic.Int64
 }
 
-// noteSeen records that version n of key exists.
-func noteSeen(db *DB, key string, n int64) {
-	a := seenOf(db, key)
-	for {
-		old := a.Load()
-		if n <= old || a.CompareAndSwap(old, n) {
-			return
-		}
-	}
-}
+// How often a held value looks for another process's claim; how long a background reload
+// may take; how long after a failed one the next may start.
+const (
+	claimCheckEvery  = 100 * time.Millisecond
+	reloadTimeout    = 2 * time.Minute
+	reloadRetryAfter = time.Second
+)
 
 func (c *snapshots[K, V]) clock() time.Time {
 	if c.now != nil {
@@ -101,141 +109,204 @@ func (c *snapshots[K, V]) clock() time.Time {
 	return time.Now()
 }
 
-// version returns the current version of the value at k: "" when it was never written,
-// and always "" for values without a version.
-func (c *snapshots[K, V]) version(ctx context.Context, db *DB, k K) (string, error) {
-	if c.versionKey == nil {
-		return "", nil
+// get returns the value at k and its version: the copy held, stale or not (a stale one
+// starts its reload), or, when nothing is held, the value loaded now. The value is shared
+// with every reader: callers must not modify it.
+func (c *snapshots[K, V]) get(ctx context.Context, db *DB, k K) (V, string, error) {
+	s := c.entry(k)
+	h := s.cur.Load()
+	if h == nil {
+		return c.first(ctx, db, s)
 	}
-	key := c.versionKey(k)
-	n, err := currentVersion(ctx, db, key)
-	if err == nil {
-		noteSeen(db, key, n)
+	if _, err := c.fresh(ctx, db, s, h); err != nil {
+		var zero V
+		return zero, "", err
 	}
-	return versionText(n), err
+	return h.value, h.version, nil
 }
 
-// currentVersion returns the highest version of key claimed: from the hint up, as far as
-// the claims go.
-func currentVersion(ctx context.Context, db *DB, key string) (int64, error) {
-	hint, err := db.GetMeta(ctx, key)
-	if err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
-		return 0, err
+// current returns the copy of k held when it is not stale (ok false otherwise, and a stale
+// copy starts its reload), without ever loading it in the request: for reads that have a
+// cheaper way than a load when the copy cannot answer.
+func (c *snapshots[K, V]) current(ctx context.Context, db *DB, k K) (v V, version string, ok bool, err error) {
+	s := c.held(k)
+	if s == nil {
+		return v, "", false, nil
 	}
-	n := versionNumber(hint)
-	for {
-		moved, err := claimed(ctx, db, key, n+1)
-		if err != nil || !moved {
-			return n, err
-		}
-		n++
+	h := s.cur.Load()
+	if h == nil {
+		return v, "", false, nil
 	}
+	if ok, err = c.fresh(ctx, db, s, h); !ok || err != nil {
+		return v, "", false, err
+	}
+	return h.value, h.version, true, nil
 }
 
-// claimed reports whether version n of key was claimed.
-func claimed(ctx context.Context, db *DB, key string, n int64) (bool, error) {
-	err := db.versionClaims.FindOne(ctx, bson.M{"_id": claimID(key, n)}).Err()
-	switch {
-	case err == nil:
+// first loads the value of s, nothing of which is held, and holds it. Parallel first
+// readers wait for one load.
+func (c *snapshots[K, V]) first(ctx context.Context, db *DB, s *snapshot[K, V]) (V, string, error) {
+	s.firstMu.Lock()
+	defer s.firstMu.Unlock()
+	if h := s.cur.Load(); h != nil {
+		return h.value, h.version, nil // another reader loaded it meanwhile
+	}
+	h, err := c.fetch(ctx, db, s)
+	if err != nil {
+		var zero V
+		return zero, "", err
+	}
+	c.publish(s, h)
+	return h.value, h.version, nil
+}
+
+// fresh reports whether h, the copy s holds, is not stale (see snapshots); a stale copy
+// starts its reload. Of the readers that find the claim check due, one looks; the others
+// take the copy as fresh meanwhile.
+func (c *snapshots[K, V]) fresh(ctx context.Context, db *DB, s *snapshot[K, V], h *heldCopy[V]) (bool, error) {
+	now := c.clock()
+	stale, err := c.stale(ctx, db, s, h, now)
+	if err != nil {
+		return false, err
+	}
+	if stale {
+		c.reload(ctx, db, s, now)
+	}
+	return !stale, nil
+}
+
+func (c *snapshots[K, V]) stale(ctx context.Context, db *DB, s *snapshot[K, V], h *heldCopy[V], now time.Time) (bool, error) {
+	if h.gen != s.gen.Load() || now.Sub(h.loadedAt) >= c.maxAge {
 		return true, nil
-	case errors.Is(err, mongo.ErrNoDocuments):
+	}
+	if c.versionKey == nil {
 		return false, nil
 	}
-	return false, translate(err, nil, "read version %d of %s", n, key)
-}
-
-// versionClaim is a claim of version N of Key, made At.
-type versionClaim struct {
-	ID  string    `bson:"_id"`
-	Key string    `bson:"key"`
-	N   int64     `bson:"n"`
-	At  time.Time `bson:"at"`
-}
-
-// claimID is the _id of the claim of version n of key.
-func claimID(key string, n int64) string { return key + "@" + strconv.FormatInt(n, 10) }
-
-// versionNumber reads a version; "" (never written) and anything unreadable are 0.
-func versionNumber(v string) int64 {
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0
+	key := c.versionKey(s.key)
+	if c.seen(db, s, key).Load() > h.n {
+		return true, nil
 	}
-	return n
+	due := func() bool { return now.UnixNano()-h.checkedAt.Load() >= int64(claimCheckEvery) }
+	if !due() || !s.checking.CompareAndSwap(false, true) {
+		return false, nil
+	}
+	defer s.checking.Store(false)
+	if !due() {
+		return false, nil // another reader looked just now
+	}
+	moved, err := claimed(ctx, db, key, h.n+1)
+	switch {
+	case err != nil:
+		return false, err
+	case moved:
+		noteSeen(db, key, h.n+1)
+		return true, nil
+	}
+	h.checkedAt.Store(now.UnixNano())
+	return false, nil
 }
 
-// versionText writes version n, 0 as "".
-func versionText(n int64) string {
-	if n == 0 {
-		return ""
+// seen returns the counter of the versions of key this process knows of (seenOf), kept in s
+// once looked up.
+func (c *snapshots[K, V]) seen(db *DB, s *snapshot[K, V], key string) *atomic.Int64 {
+	if p := s.seen.Load(); p != nil {
+		return p
 	}
-	return strconv.FormatInt(n, 10)
+	p := seenOf(db, key)
+	s.seen.Store(p)
+	return p
 }
 
-// get returns the value at k and its version: the copy held, while no later version is
-// known to be claimed and it is younger than maxAge, or else the value loaded now. The value
-// is shared with every reader: callers must not modify it.
-func (c *snapshots[K, V]) get(ctx context.Context, db *DB, k K) (V, string, error) {
-	var zero V
-	s := c.entry(k)
-	now := c.clock()
-	s.mu.Lock()
-	if s.seen == nil && c.versionKey != nil {
-		s.seen = seenOf(db, c.versionKey(k))
+// reload starts loading the value of s again in the background, unless a reload runs, the
+// last one failed less than reloadRetryAfter ago, or db is closed. It runs under a context
+// of its own, bounded by reloadTimeout and by db's Close, not under the request's ctx,
+// whose values only it keeps.
+func (c *snapshots[K, V]) reload(ctx context.Context, db *DB, s *snapshot[K, V], now time.Time) {
+	if now.UnixNano()-s.failedAt.Load() < int64(reloadRetryAfter) || !s.reloading.CompareAndSwap(false, true) {
+		return
 	}
-	v, held, fresh, checked, seen := s.value, s.version, s.loaded && now.Sub(s.loadedAt) < c.maxAge, s.checkedAt, s.seen
-	s.mu.Unlock()
-	if fresh {
-		// The lookup runs without the lock: readers of a current copy never wait on
-		// each other.
-		moved, looked, err := c.movedSince(ctx, db, k, held, seen, now.Sub(checked) >= claimCheckEvery)
+	started := db.background(func(bg context.Context) {
+		defer s.reloading.Store(false)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reloadTimeout)
+		defer cancel()
+		defer context.AfterFunc(bg, cancel)()
+		h, err := c.fetch(ctx, db, s)
 		if err != nil {
-			return zero, "", err
+			s.failedAt.Store(c.clock().UnixNano())
+			return
 		}
-		if !moved {
-			if looked {
-				s.mu.Lock()
-				if s.version == held {
-					s.checkedAt = now
-				}
-				s.mu.Unlock()
-			}
-			return v, held, nil
-		}
+		c.publish(s, h)
+	})
+	if !started {
+		s.reloading.Store(false)
 	}
-	version, err := c.version(ctx, db, k)
+}
+
+// fetch reads the version of the value of s, then the value: a copy to hold.
+func (c *snapshots[K, V]) fetch(ctx context.Context, db *DB, s *snapshot[K, V]) (*heldCopy[V], error) {
+	gen, at := s.gen.Load(), c.clock()
+	version, err := c.version(ctx, db, s.key)
 	if err != nil {
-		return zero, "", err
+		return nil, err
 	}
+	v, err := c.load(ctx, s.key, version)
+	if err != nil {
+		return nil, err
+	}
+	h := &heldCopy[V]{value: v, version: version, n: versionNumber(version), loadedAt: at, gen: gen}
+	h.checkedAt.Store(at.UnixNano())
+	return h, nil
+}
+
+// publish holds h, a copy just loaded, in s: unless a copy of a later version is held (a
+// write of this process patched it in while h loaded), or s was dropped or invalidated
+// since h's load began.
+func (c *snapshots[K, V]) publish(s *snapshot[K, V], h *heldCopy[V]) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.loaded && s.version == version && c.clock().Sub(s.loadedAt) < c.maxAge {
-		return s.value, version, nil // another reader loaded it meanwhile
+	if h.gen != s.gen.Load() {
+		return
 	}
-	v, err = c.load(ctx, k, version)
-	if err != nil {
-		return zero, "", err
+	if cur := s.cur.Load(); cur != nil && cur.n > h.n {
+		return
 	}
-	s.value, s.version, s.loadedAt, s.checkedAt, s.loaded = v, version, c.clock(), c.clock(), true
-	return v, version, nil
+	s.cur.Store(h)
 }
 
-// movedSince reports whether a version after version of the value at k is claimed, as this
-// process knows (seen), and when look also as the database says (looked reports it asked);
-// never for values without a version.
-func (c *snapshots[K, V]) movedSince(ctx context.Context, db *DB, k K, version string, seen *atomic.Int64, look bool) (moved, looked bool, err error) {
-	if c.versionKey == nil {
-		return false, false, nil
+// servedVersion returns the version of the value at k as this process serves it: the
+// current version, or, while the copy held is behind it and reloads, the copy's. A reader
+// that follows the version (the search indexer) and then reads the value so gets a value
+// at least as new as the version it read, and sees the version move again when the new
+// copy is in.
+func (c *snapshots[K, V]) servedVersion(ctx context.Context, db *DB, k K) (string, error) {
+	version, err := c.version(ctx, db, k)
+	if err != nil {
+		return "", err
 	}
-	n := versionNumber(version)
-	if seen.Load() > n {
-		return true, false, nil
+	if s := c.held(k); s != nil {
+		if h := s.cur.Load(); h != nil && h.n < versionNumber(version) {
+			c.reload(ctx, db, s, c.clock())
+			return h.version, nil
+		}
 	}
-	if !look {
-		return false, false, nil
+	return version, nil
+}
+
+// writeBase returns the version that a write of the value at k begins at (see wrote): that
+// of the copy held when this process knows of no later claim and the copy is younger than
+// maxAge, without a round trip; otherwise the current version, read. The copy's version is
+// a safe base: the claim that follows it is still free exactly when nobody made it, since
+// a claim made after the copy was loaded or patched is younger than maxAge, far below
+// claimMinAge, and cannot have been swept. When another process claimed it meanwhile, the
+// write claims a later version and does not patch.
+func (c *snapshots[K, V]) writeBase(ctx context.Context, db *DB, k K) (string, error) {
+	if s := c.held(k); s != nil && c.versionKey != nil {
+		if h := s.cur.Load(); h != nil && h.gen == s.gen.Load() && c.clock().Sub(h.loadedAt) < c.maxAge &&
+			c.seen(db, s, c.versionKey(k)).Load() == h.n {
+			return h.version, nil
+		}
 	}
-	moved, err = claimed(ctx, db, c.versionKey(k), n+1)
-	return moved, true, err
+	return c.version(ctx, db, k)
 }
 
 // entry returns the snapshot of k, made empty when there is none, as the most recently
@@ -268,12 +339,11 @@ func (c *snapshots[K, V]) cached(k K) (V, bool) {
 	if s == nil || c.versionKey != nil {
 		return zero, false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.loaded && c.clock().Sub(s.loadedAt) < c.maxAge {
-		return s.value, true
+	h := s.cur.Load()
+	if h == nil || h.gen != s.gen.Load() || c.clock().Sub(h.loadedAt) >= c.maxAge {
+		return zero, false
 	}
-	return zero, false
+	return h.value, true
 }
 
 // held returns the snapshot of k, or nil, without making one.
@@ -287,120 +357,64 @@ func (c *snapshots[K, V]) held(k K) *snapshot[K, V] {
 }
 
 // wrote records that this process changed the value at k, whose version was before when
-// the write began (read with version, before the first write): it claims the next version
-// (see snapshots), then patches the copy held when that claim directly follows before and
-// the copy is of version before (patch returns the value with the write applied, and false
-// when it cannot tell). Otherwise the copy is dropped, unless a reader already loaded the
-// version claimed. A write that failed part way calls wrote with a nil patch: the new
-// version makes every process read the value again, whatever the write did.
+// the write began (writeBase, before the first write): it claims the next version (see
+// snapshots), then patches the copy held when that claim directly follows before and the
+// copy is of version before (patch returns the value with the write applied, and false
+// when it cannot tell). Otherwise the copy is left as it is: behind the version claimed,
+// it is stale, and its next read starts its reload. A write that failed part way calls
+// wrote with a nil patch: the new version makes every process read the value again,
+// whatever the write did. When the claim fails, the copy held is invalidated, so that
+// this process reads the value again at least.
 func (c *snapshots[K, V]) wrote(ctx context.Context, db *DB, k K, before string, patch func(old V, version string) (V, bool)) error {
 	key := c.versionKey(k)
 	start := versionNumber(before) + 1
 	n, err := claimNext(ctx, db, key, start)
-	if err == nil {
-		noteSeen(db, key, n)
-	}
 	s := c.held(k)
-	if s != nil {
-		s.mu.Lock()
-		switch {
-		case err == nil && s.loaded && s.version == versionText(n):
-			// A reader loaded the version claimed: the copy is current.
-		case err == nil && n == start && s.loaded && s.version == before && patch != nil:
-			if v, ok := patch(s.value, versionText(n)); ok {
-				s.value, s.version = v, versionText(n)
-			} else {
-				s.loaded = false
-			}
-		default:
-			s.loaded = false
-		}
-		s.mu.Unlock()
-	}
 	if err != nil {
+		if s != nil {
+			s.mu.Lock()
+			s.gen.Add(1)
+			s.mu.Unlock()
+		}
 		return err
+	}
+	noteSeen(db, key, n)
+	if s != nil && n == start && patch != nil {
+		s.patch(before, n, patch)
 	}
 	// The hint and the clean-up only save probes and space: a failure is no failure of
 	// the write, which its claim has made visible.
-	_ = db.SetMeta(ctx, key, versionText(n))
+	if n%hintEvery == 0 {
+		_ = db.SetMeta(ctx, key, versionText(n))
+	}
 	db.sweepClaims(ctx)
 	return nil
 }
 
-// claimNext claims the first free version of key from n on, and returns it.
-func claimNext(ctx context.Context, db *DB, key string, n int64) (int64, error) {
-	for ; ; n++ {
-		_, err := db.versionClaims.InsertOne(ctx, versionClaim{ID: claimID(key, n), Key: key, N: n, At: time.Now().UTC()})
-		switch {
-		case err == nil:
-			return n, nil
-		case !mongo.IsDuplicateKeyError(err):
-			return 0, translate(err, nil, "claim version %d of %s", n, key)
-		}
+// patch holds the copy of version before, patched, as version n; any other copy stays.
+func (s *snapshot[K, V]) patch(before string, n int64, patch func(old V, version string) (V, bool)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.cur.Load()
+	if h == nil || h.version != before {
+		return
 	}
-}
-
-// Claims older than claimMinAge are deleted, at most once every claimSweepEvery and by a
-// write, except the newest of each value. A copy is never older than its snapshot's maxAge,
-// far below claimMinAge, so no copy can depend on a claim that goes: a copy of version n is
-// stale only through a claim of n+1 made after it loaded.
-const (
-	claimMinAge     = time.Hour
-	claimSweepEvery = time.Hour
-)
-
-// sweepClaims deletes, at most once every claimSweepEvery, the claims older than
-// claimMinAge but the newest of each value. Failures are left for the next sweep.
-func (db *DB) sweepClaims(ctx context.Context) {
-	now := time.Now()
-	db.sweepMu.Lock()
-	due := now.Sub(db.claimsSwept) >= claimSweepEvery
-	if due {
-		db.claimsSwept = now
+	v, ok := patch(h.value, versionText(n))
+	if !ok {
+		return
 	}
-	db.sweepMu.Unlock()
-	if due {
-		_ = db.deleteClaims(ctx, now.Add(-claimMinAge))
-	}
-}
-
-// deleteClaims deletes the claims made before cutoff but the newest of each value, and
-// sets each value's hint to its newest version, so that no version is ever claimed twice.
-func (db *DB) deleteClaims(ctx context.Context, cutoff time.Time) error {
-	cutoff = cutoff.UTC()
-	cur, err := db.versionClaims.Find(ctx, bson.M{"at": bson.M{"$lt": cutoff}}, options.Find().SetProjection(bson.M{"key": 1}))
-	if err != nil {
-		return translate(err, nil, "find old version claims")
-	}
-	var old []versionClaim
-	if err := cur.All(ctx, &old); err != nil {
-		return translate(err, nil, "find old version claims")
-	}
-	keys := map[string]bool{}
-	for _, c := range old {
-		keys[c.Key] = true
-	}
-	for key := range keys {
-		n, err := currentVersion(ctx, db, key)
-		if err != nil {
-			return err
-		}
-		if err := db.SetMeta(ctx, key, versionText(n)); err != nil {
-			return err
-		}
-		if _, err := db.versionClaims.DeleteMany(ctx, bson.M{"key": key, "n": bson.M{"$lt": n}, "at": bson.M{"$lt": cutoff}}); err != nil {
-			return translate(err, nil, "delete old version claims of %s", key)
-		}
-	}
-	return nil
+	p := &heldCopy[V]{value: v, version: versionText(n), n: n, loadedAt: h.loadedAt, gen: h.gen}
+	p.checkedAt.Store(h.checkedAt.Load())
+	s.cur.Store(p)
 }
 
 // drop forgets the copy of k, for a value written without a version (a revision saved
-// again).
+// again); a load under way when it is dropped is not kept.
 func (c *snapshots[K, V]) drop(k K) {
 	if s := c.held(k); s != nil {
 		s.mu.Lock()
-		s.loaded = false
+		s.gen.Add(1)
+		s.cur.Store(nil)
 		s.mu.Unlock()
 	}
 }

@@ -22,10 +22,26 @@ func counted() (func(context.Context, string, string) (string, error), *atomic.I
 	}, &n
 }
 
+// clock is a time that a test moves while background reloads read it.
+type clock struct{ ns atomic.Int64 }
+
+func newClock() *clock {
+	c := &clock{}
+	c.ns.Store(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+
+func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
+func (c *clock) set(t time.Time) (undo func()) {
+	old := c.ns.Swap(t.UnixNano())
+	return func() { c.ns.Store(old) }
+}
+
 // TestSnapshotFollowsVersion checks the versioned snapshot: one load while the version
-// stands, a load when another process writes, none after a write of this process (whose
-// patch is kept), and a load when two writers raced, when the copy is too old, or when its
-// patch cannot apply.
+// stands; when another process writes, the copy still served at once and one load in the
+// background; none after a write of this process (whose patch is kept); and a background
+// load when two writers raced, when the copy is too old, or when its patch cannot apply.
 func TestSnapshotFollowsVersion(t *testing.T) {
 	ctx, db := context.Background(), storetest.Open(t)
 	other, err := store.Open(ctx, storetest.URI(t), db.Name()) // a DB of this process
@@ -33,9 +49,9 @@ func TestSnapshotFollowsVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close(ctx)
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	now := newClock()
 	load, loads := counted()
-	s := store.NewStringSnapshots(true, 4, time.Minute, func() time.Time { return now }, load)
+	s := store.NewStringSnapshots(true, 4, time.Minute, now.now, load)
 	theirs := store.NewStringSnapshots(true, 4, time.Minute, nil, load)
 	get := func(wantLoads int32, wantVersion string) string {
 		t.Helper()
@@ -51,6 +67,17 @@ func TestSnapshotFollowsVersion(t *testing.T) {
 		}
 		return v
 	}
+	// stale reads a stale copy, which is served at once (of version was), and waits for
+	// the one load it starts in the background.
+	stale := func(was string) {
+		t.Helper()
+		n := loads.Load()
+		get(n, was)
+		db.WaitForReloads()
+		if loads.Load() != n+1 {
+			t.Errorf("%d background loads, want 1", loads.Load()-n)
+		}
+	}
 	write := func(s *store.StringSnapshots, db *store.DB, before string, patch func(string, string) (string, bool)) {
 		t.Helper()
 		if err := s.Wrote(ctx, db, "list", before, patch); err != nil {
@@ -62,8 +89,10 @@ func TestSnapshotFollowsVersion(t *testing.T) {
 		t.Errorf("first value %q", v)
 	}
 	get(1, "")
-	// Another process writes: it claims version 1, and the next read loads.
+	// Another process writes: it claims version 1; the next read serves the copy held
+	// and loads in the background.
 	write(theirs, other, "", nil)
+	stale("")
 	if v := get(2, "1"); v != "list@1#2" {
 		t.Errorf("after another process wrote: %q", v)
 	}
@@ -76,11 +105,13 @@ func TestSnapshotFollowsVersion(t *testing.T) {
 	// must not patch a copy that lacks the other's write.
 	write(theirs, other, "2", nil)
 	write(s, db, "2", func(string, string) (string, bool) { return "wrong", true })
+	stale("2")
 	if v := get(3, "4"); v == "wrong" || !strings.HasPrefix(v, "list@4#") {
 		t.Errorf("after racing writers: %q", v)
 	}
-	// A patch that cannot tell drops the copy.
+	// A patch that cannot tell leaves the copy behind the version claimed.
 	write(s, db, "4", func(string, string) (string, bool) { return "", false })
+	stale("4")
 	get(4, "5")
 	// A hint that fell back (two writers storing it out of order) is probed past.
 	if err := db.SetMeta(ctx, "test_version:list", "2"); err != nil {
@@ -98,24 +129,27 @@ func TestSnapshotFollowsVersion(t *testing.T) {
 		t.Errorf("version after the sweep: %q %v", version, err)
 	}
 	write(theirs, other, "5", nil)
+	stale("5")
 	get(5, "6")
 	// A copy older than maxAge is read again, though nobody wrote.
-	now = now.Add(2 * time.Minute)
+	now.add(2 * time.Minute)
+	stale("6")
 	get(6, "6")
 }
 
 // TestSnapshotSeesOtherProcesses checks that a claim made by another process, which this
-// process learns of only from the database, is looked for at most every claimCheckEvery:
-// a held copy serves reads without a database round trip meanwhile, and is loaded again
-// once the claim is seen.
+// process learns of only from the database, is looked for at most every claimCheckEvery,
+// and by one reader at a time: a held copy serves reads without a database round trip
+// meanwhile, and is loaded again once the claim is seen.
 func TestSnapshotSeesOtherProcesses(t *testing.T) {
 	ctx, db := context.Background(), storetest.Open(t)
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	lookups := watch(t, db, func(c command) bool { return c.name == "find" && c.collection == "version_claims" })
+	now := newClock()
 	load, loads := counted()
-	s := store.NewStringSnapshots(true, 1, time.Hour, func() time.Time { return now }, load)
+	s := store.NewStringSnapshots(true, 1, time.Hour, now.now, load)
 	get := func() string {
 		t.Helper()
-		_, version, err := s.Get(ctx, db, "list")
+		_, version, err := s.Get(ctx, lookups.db, "list")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,27 +159,45 @@ func TestSnapshotSeesOtherProcesses(t *testing.T) {
 	if err := db.ClaimElsewhere(ctx, "test_version:list", 1); err != nil {
 		t.Fatal(err)
 	}
-	if v := get(); v != "" || loads.Load() != 1 {
-		t.Errorf("right after another process's claim: version %q, %d loads; the copy should still serve", v, loads.Load())
+	lookups.reset()
+	if v := get(); v != "" || loads.Load() != 1 || lookups.count() != 0 {
+		t.Errorf("right after another process's claim: version %q, %d loads, %d lookups; the copy should still serve", v, loads.Load(), lookups.count())
 	}
-	now = now.Add(200 * time.Millisecond)
+	// The check is due: of many readers at once, one looks, and all are served the copy.
+	now.add(200 * time.Millisecond)
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			if _, version, err := s.Get(ctx, lookups.db, "list"); err != nil || version != "" {
+				t.Errorf("a reader got version %q, %v; want the copy held", version, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := lookups.count(); n != 1 {
+		t.Errorf("%d readers looked for the claim, want 1", n)
+	}
+	lookups.db.WaitForReloads()
 	if v := get(); v != "1" || loads.Load() != 2 {
 		t.Errorf("after the claim check: version %q, %d loads, want version 1 and 2 loads", v, loads.Load())
 	}
 }
 
 // TestSnapshotWithoutVersion checks the snapshot of values that never change: bounded in
-// number (least recently used dropped) and in age, and dropped on request.
+// number (least recently used dropped) and in age (reloaded in the background), and
+// dropped on request.
 func TestSnapshotWithoutVersion(t *testing.T) {
 	ctx, db := context.Background(), storetest.Open(t)
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	now := newClock()
 	load, loads := counted()
-	s := store.NewStringSnapshots(false, 2, time.Minute, func() time.Time { return now }, load)
-	get := func(k string) {
+	s := store.NewStringSnapshots(false, 2, time.Minute, now.now, load)
+	get := func(k string) string {
 		t.Helper()
-		if _, _, err := s.Get(ctx, db, k); err != nil {
+		v, _, err := s.Get(ctx, db, k)
+		if err != nil {
 			t.Fatal(err)
 		}
+		return v
 	}
 	get("a")
 	get("b")
@@ -164,14 +216,52 @@ func TestSnapshotWithoutVersion(t *testing.T) {
 	if _, ok := s.Cached("d"); ok {
 		t.Error("d survived Drop")
 	}
-	now = now.Add(2 * time.Minute)
+	now.add(2 * time.Minute)
 	if _, ok := s.Cached("a"); ok {
 		t.Error("a survived its time to live")
 	}
-	get("a")
-	if loads.Load() != 4 {
-		t.Errorf("%d loads, want 4: a, b, d, and a again once too old", loads.Load())
+	if v := get("a"); v != "a@#1" {
+		t.Errorf("a too old = %q, want the copy held, served while it loads again", v)
 	}
+	db.WaitForReloads()
+	if v := get("a"); v != "a@#4" || loads.Load() != 4 {
+		t.Errorf("a = %q after %d loads, want a@#4 after 4: a, b, d, and a again once too old", v, loads.Load())
+	}
+}
+
+// TestSnapshotReloadKeepsNewerPatch checks that a background load never replaces a copy
+// of a later version, patched in by a write of this process while it ran, with the older
+// one it read.
+func TestSnapshotReloadKeepsNewerPatch(t *testing.T) {
+	ctx, db := context.Background(), storetest.Open(t)
+	now := newClock()
+	var loads atomic.Int32
+	started, release := make(chan struct{}), make(chan struct{})
+	s := store.NewStringSnapshots(true, 1, time.Minute, now.now, func(_ context.Context, k, version string) (string, error) {
+		if loads.Add(1) == 2 {
+			close(started)
+			<-release
+		}
+		return "loaded@" + version, nil
+	})
+	if _, _, err := s.Get(ctx, db, "list"); err != nil {
+		t.Fatal(err)
+	}
+	now.add(2 * time.Minute) // too old: the next read starts a load, of version ""
+	if v, version, err := s.Get(ctx, db, "list"); err != nil || v != "loaded@" || version != "" {
+		t.Fatalf("a read of the copy too old = %q, %q, %v; want the copy held", v, version, err)
+	}
+	<-started
+	mine := func(old, version string) (string, bool) { return old + "+mine@" + version, true }
+	if err := s.Wrote(ctx, db, "list", "", mine); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	db.WaitForReloads()
+	if v, version, err := s.Get(ctx, db, "list"); err != nil || v != "loaded@+mine@1" || version != "1" {
+		t.Errorf("after the load of version \"\" ended: %q, %q, %v; want the patched copy of version 1", v, version, err)
+	}
+	db.WaitForReloads()
 }
 
 // TestSnapshotLoadsOnce checks that parallel readers of a value not held load it once,

@@ -87,6 +87,13 @@ type DB struct {
 	dirSnapshot    *snapshots[struct{}, *portal.Directory]
 	guidelineList  *snapshots[struct{}, []guidelineDoc]
 	revisionsCache *snapshots[string, *portal.Revision]
+
+	// The snapshots' background reloads: bg ends when Close begins, and Close waits for
+	// them (tasks) before it disconnects.
+	bgMu     sync.Mutex
+	bg       context.Context
+	bgCancel context.CancelFunc
+	tasks    sync.WaitGroup
 }
 
 var (
@@ -109,6 +116,11 @@ func Open(ctx context.Context, uri, name string) (*DB, error) {
 		SetServerSelectionTimeout(serverSelectionTimeout).
 		SetConnectTimeout(connectTimeout).
 		SetAppName("gobi-dialogue-portal")
+	return open(ctx, uri, name, opts)
+}
+
+// open is Open with the client's options given.
+func open(ctx context.Context, uri, name string, opts *options.ClientOptions) (*DB, error) {
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, uriError("connect to", uri, err)
@@ -178,11 +190,31 @@ func newDB(client *mongo.Client, name string) *DB {
 	db.dirSnapshot = directorySnapshot(db)
 	db.guidelineList = guidelineListSnapshot(db)
 	db.revisionsCache = revisionSnapshot(db)
+	db.bg, db.bgCancel = context.WithCancel(context.Background())
 	return db
 }
 
-// Close disconnects from the server, waiting for operations in progress until ctx ends.
+// background runs task in a goroutine of its own, under a context that ends when Close
+// begins, unless db is closing; it reports whether it started it.
+func (db *DB) background(task func(ctx context.Context)) bool {
+	db.bgMu.Lock()
+	defer db.bgMu.Unlock()
+	if db.bg == nil || db.bg.Err() != nil {
+		return false
+	}
+	db.tasks.Go(func() { task(db.bg) })
+	return true
+}
+
+// Close ends the background reloads, then disconnects from the server, waiting for
+// operations in progress until ctx ends.
 func (db *DB) Close(ctx context.Context) error {
+	db.bgMu.Lock()
+	if db.bgCancel != nil {
+		db.bgCancel()
+	}
+	db.bgMu.Unlock()
+	db.tasks.Wait()
 	if err := db.client.Disconnect(ctx); err != nil {
 		return fmt.Errorf("store: disconnect: %w", err)
 	}
