@@ -2,7 +2,9 @@ package portal
 
 import (
 	"context"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -308,6 +310,67 @@ func NewDirectory(orgs []*DirectoryOrg, version string) *Directory {
 	}
 	sort.Slice(d.all, func(i, j int) bool { return d.all[i].ID < d.all[j].ID })
 	return d
+}
+
+// WithOrg returns the directory with o, which must be public and is kept, not copied, in
+// place of the organisation of its id, or added, at version: the directory after a save of
+// o. d is left as it is, and the two share every other organisation; the cost is that of
+// copying d's indexes, not of building them (NewDirectory sorts every service).
+func (d *Directory) WithOrg(o *DirectoryOrg, version string) *Directory {
+	n := &Directory{Version: version, orgs: maps.Clone(d.orgs), services: maps.Clone(d.services)}
+	if n.orgs == nil {
+		n.orgs = map[string]*DirectoryOrg{}
+	}
+	if n.services == nil {
+		n.services = map[string]svcRef{}
+	}
+	i, found := slices.BinarySearchFunc(d.Orgs, o.ID, func(x *DirectoryOrg, id string) int { return strings.Compare(x.ID, id) })
+	n.Orgs = make([]*DirectoryOrg, 0, len(d.Orgs)+1)
+	n.Orgs = append(append(n.Orgs, d.Orgs[:i]...), o)
+	var old *DirectoryOrg
+	if found {
+		old = d.Orgs[i]
+		i++
+	}
+	n.Orgs = append(n.Orgs, d.Orgs[i:]...)
+	n.orgs[o.ID] = o
+
+	// The old organisation's services leave, the new one's come in, each found by a
+	// binary search in the services in id order.
+	var gone []int // their places in d.all
+	if old != nil {
+		for j := range old.Services {
+			s := &old.Services[j]
+			if r, ok := n.services[s.ID]; ok && r.svc == s {
+				delete(n.services, s.ID)
+			}
+			for k := serviceAt(d.all, s.ID); k < len(d.all) && d.all[k].ID == s.ID; k++ {
+				if d.all[k] == s {
+					gone = append(gone, k)
+				}
+			}
+		}
+	}
+	slices.Sort(gone)
+	n.all = make([]*Service, 0, len(d.all)-len(gone)+len(o.Services))
+	from := 0
+	for _, k := range gone {
+		n.all, from = append(n.all, d.all[from:k]...), k+1
+	}
+	n.all = append(n.all, d.all[from:]...)
+	for j := range o.Services {
+		s := &o.Services[j]
+		n.services[s.ID] = svcRef{o, s}
+		n.all = slices.Insert(n.all, serviceAt(n.all, s.ID), s)
+	}
+	return n
+}
+
+// serviceAt returns the place of the first service with id in services, which are in id
+// order, or where it would be.
+func serviceAt(services []*Service, id string) int {
+	k, _ := slices.BinarySearchFunc(services, id, func(s *Service, id string) int { return strings.Compare(s.ID, id) })
+	return k
 }
 
 // Org returns the organisation with id, or nil.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -90,7 +89,7 @@ func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) erro
 		if !readBack(doc, &saved) {
 			return nil, false
 		}
-		return withOrg(d, saved.org(), version), true
+		return d.WithOrg(saved.org(), version), true
 	})
 }
 
@@ -139,19 +138,6 @@ func (db *DB) dropConfidential(ctx context.Context, o *portal.DirectoryOrg) erro
 		}
 	}
 	return nil
-}
-
-// withOrg returns d with o in place of the organisation of its id, or added: the directory
-// after saving o, without reading it again.
-func withOrg(d *portal.Directory, o *portal.DirectoryOrg, version string) *portal.Directory {
-	orgs := slices.Clone(d.Orgs)
-	i := slices.IndexFunc(orgs, func(x *portal.DirectoryOrg) bool { return x.ID == o.ID })
-	if i < 0 {
-		orgs = append(orgs, o)
-	} else {
-		orgs[i] = o
-	}
-	return portal.NewDirectory(orgs, version)
 }
 
 // ConfidentialPlaces implements portal.DirectoryStore.

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -193,5 +195,54 @@ func TestDirectoryConvergesAfterRacingWrite(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("still at version %q", d.Version)
 		}
+	}
+}
+
+// TestDirectoryPatchedAsLoaded checks that the directory a process patches with its saves
+// (portal.Directory.WithOrg) is the one it would load: organisations added, replaced,
+// services added and removed, in the same order, with the same indexes.
+func TestDirectoryPatchedAsLoaded(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := context.Background()
+	if _, err := db.Directory(ctx); err != nil { // held: every save patches it
+		t.Fatal(err)
+	}
+	orgs := saveStarterDirectory(t, db)
+	slices.Reverse(orgs) // not in id order
+	for i, o := range orgs[:4] {
+		o = o.Clone()
+		switch i {
+		case 0:
+			o.Services = o.Services[1:]
+		case 1:
+			s := o.Services[0].Clone()
+			s.ID, s.Name.EN = "aaa-first-service", "Added"
+			o.Services = append(o.Services, *s)
+		case 2:
+			o.Services = nil
+		case 3:
+			o.ID = "zzz-" + o.ID
+			for j := range o.Services {
+				o.Services[j].ID = "zzz-" + o.Services[j].ID
+			}
+		}
+		mustSaveOrg(t, db, o)
+	}
+	patched, err := db.Directory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := store.Open(ctx, storetest.URI(t), db.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close(ctx)
+	loaded, err := fresh.Directory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(patched, loaded) {
+		t.Errorf("the patched directory (version %s, %d organisations, %d services) differs from the one loaded (version %s, %d, %d)",
+			patched.Version, len(patched.Orgs), len(patched.Services()), loaded.Version, len(loaded.Orgs), len(loaded.Services()))
 	}
 }
