@@ -71,7 +71,10 @@ func (db *DB) loadDirectory(ctx context.Context, _ struct{}, version string) (*p
 // first, then the public organisation, then the hidden parts that are no longer wanted are
 // deleted, then a new version is claimed; an error part way leaves the directory as before
 // or with the new confidential parts, never a public address, and still claims a version,
-// so that every process reads the directory again whatever the failed write did.
+// so that every process reads the directory again whatever the failed write did. Every
+// read and write it makes is by _id, which the embedded engine answers without a scan, so
+// that storing a directory takes time in proportion to its size; and the directory this
+// process holds is patched with the organisation, not rebuilt.
 func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) error {
 	if !portal.ValidSlug(o.ID) {
 		return portal.FieldError("id", "%q must be lower-case letters, digits and hyphens", o.ID)
@@ -80,23 +83,39 @@ func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) erro
 	if err != nil {
 		return err
 	}
-	doc, err := db.writeDirectoryOrg(ctx, o)
+	// A current copy without o says o is new, which saves reading what it would have.
+	d, _, current, err := db.dirSnapshot.current(ctx, db, struct{}{})
+	if err != nil {
+		return err
+	}
+	doc, err := db.writeDirectoryOrg(ctx, o, current && d.Org(o.ID) == nil)
 	if err != nil {
 		return errors.Join(err, db.dirSnapshot.wrote(ctx, db, struct{}{}, before, nil))
 	}
-	return db.dirSnapshot.wrote(ctx, db, struct{}{}, before, func(d *portal.Directory, version string) (*portal.Directory, bool) {
+	err = db.dirSnapshot.wrote(ctx, db, struct{}{}, before, func(d *portal.Directory, version string) (*portal.Directory, bool) {
 		var saved dirOrgDoc
 		if !readBack(doc, &saved) {
 			return nil, false
 		}
 		return d.WithOrg(saved.org(), version), true
 	})
+	db.relistHidden(ctx)
+	return err
 }
 
 // writeDirectoryOrg writes o's confidential parts, its public document, and deletes the
-// hidden parts it no longer has. It returns the public document.
-func (db *DB) writeDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) (dirOrgDoc, error) {
+// hidden parts it no longer has (see listHidden); absent says that o is new to the
+// directory as far as this process knows. It returns the public document.
+func (db *DB) writeDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg, absent bool) (dirOrgDoc, error) {
 	pub, hidden := o.Public()
+	want := make([]string, len(hidden))
+	for i, h := range hidden {
+		want[i] = h.LocationID
+	}
+	ids, isNew, err := db.listHidden(ctx, o.ID, want, absent)
+	if err != nil {
+		return dirOrgDoc{}, err
+	}
 	for _, h := range hidden {
 		d := confidentialDoc{LocationID: h.LocationID, OrgID: o.ID, Address: toText(h.Address),
 			Latitude: h.Latitude, Longitude: h.Longitude}
@@ -105,39 +124,29 @@ func (db *DB) writeDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) (di
 		}
 	}
 	doc := toDirOrgDoc(pub)
-	if _, err := db.dirOrgs.ReplaceOne(ctx, bson.M{"_id": o.ID}, doc, options.Replace().SetUpsert(true)); err != nil {
+	if err := put(ctx, db.dirOrgs, o.ID, doc, isNew); err != nil {
 		return dirOrgDoc{}, translate(err, nil, "save directory organisation %s", o.ID)
 	}
 	// Last: should the public write fail, a location on its way to being public keeps
 	// its hidden address rather than losing it.
-	if err := db.dropConfidential(ctx, o); err != nil {
+	if err := db.dropConfidential(ctx, o, ids); err != nil {
 		return dirOrgDoc{}, err
 	}
 	return doc, nil
 }
 
-// dropConfidential deletes the hidden parts of o's locations that are no longer
-// confidential, or no longer exist.
-func (db *DB) dropConfidential(ctx context.Context, o *portal.DirectoryOrg) error {
-	cur, err := db.dirConfidential.Find(ctx, bson.M{"org_id": o.ID}, options.Find().SetProjection(bson.M{"_id": 1}))
-	if err != nil {
-		return translate(err, nil, "read confidential locations of %s", o.ID)
-	}
-	var ids []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &ids); err != nil {
-		return translate(err, nil, "read confidential locations of %s", o.ID)
-	}
-	for _, id := range ids {
-		if l := o.Location(id.ID); l != nil && l.Confidential {
-			continue
-		}
-		if _, err := db.dirConfidential.DeleteOne(ctx, bson.M{"_id": id.ID}); err != nil {
-			return translate(err, nil, "delete confidential location %s", id.ID)
+// put writes doc as the document with id in coll: inserted when it is new (cheaper than
+// an upsert on the embedded engine, which looks the document up first), replaced
+// otherwise, or when another writer inserted it first.
+func put(ctx context.Context, coll *mongo.Collection, id string, doc any, isNew bool) error {
+	if isNew {
+		_, err := coll.InsertOne(ctx, doc)
+		if !mongo.IsDuplicateKeyError(err) {
+			return err
 		}
 	}
-	return nil
+	_, err := coll.ReplaceOne(ctx, bson.M{"_id": id}, doc, options.Replace().SetUpsert(true))
+	return err
 }
 
 // ConfidentialPlaces implements portal.DirectoryStore.

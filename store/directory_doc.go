@@ -9,8 +9,10 @@ import (
 // The referral directory is stored as one document per organisation (dir_orgs), holding its
 // public locations and its services: a whole organisation is read and written by _id, which
 // the embedded engine does fast, and the directory is rebuilt in memory from all of them (see
-// dirCache). What a confidential location hides, its address and coordinates, is in a
-// separate collection (dir_confidential) that only ConfidentialPlaces reads.
+// directorySnapshot). What a confidential location hides, its address and coordinates, is
+// in a separate collection (dir_confidential) that only ConfidentialPlaces reads, and which
+// of them each organisation has in a third (dir_hidden_ids), so that a save finds them by
+// _id.
 
 type textDoc struct {
 	MN string `bson:"mn,omitempty"`
@@ -94,6 +96,13 @@ type confidentialDoc struct {
 	Address    textDoc  `bson:"address"`
 	Latitude   *float64 `bson:"latitude,omitempty"`
 	Longitude  *float64 `bson:"longitude,omitempty"`
+}
+
+// hiddenIDsDoc is a document in the dir_hidden_ids collection, keyed by organisation: the
+// ids of the locations whose confidentialDoc it may have (see writeDirectoryOrg).
+type hiddenIDsDoc struct {
+	OrgID       string   `bson:"_id"`
+	LocationIDs []string `bson:"location_ids"`
 }
 
 // suggestionDoc is a document in the dir_suggestions collection.

@@ -77,3 +77,7 @@ func (db *DB) BeforeDirectoryLoad(f func()) {
 func OpenMonitored(ctx context.Context, uri, name string, m *event.CommandMonitor) (*DB, error) {
 	return open(ctx, uri, name, options.Client().ApplyURI(uri).SetMonitor(m))
 }
+
+// RelistHidden adds every stored hidden part to its organisation's list, as the hourly
+// relistHidden does.
+func (db *DB) RelistHidden(ctx context.Context) error { return db.relistAllHidden(ctx) }

@@ -44,6 +44,7 @@ const (
 
 	dirOrgsCollection         = "dir_orgs"
 	dirConfidentialCollection = "dir_confidential"
+	dirHiddenIDsCollection    = "dir_hidden_ids"
 	dirSuggestionsCollection  = "dir_suggestions"
 )
 
@@ -77,6 +78,7 @@ type DB struct {
 
 	dirOrgs         *mongo.Collection
 	dirConfidential *mongo.Collection // the addresses of confidential locations, by location id
+	dirHiddenIDs    *mongo.Collection // which of those each organisation may have, by its id
 	dirSuggestions  *mongo.Collection
 
 	// The versioned snapshots (snapshot.go) of what pages read on every request, and when
@@ -84,6 +86,7 @@ type DB struct {
 	server         string // the server and database, which this process's DBs on them share
 	sweepMu        sync.Mutex
 	claimsSwept    time.Time
+	hiddenRelisted time.Time // see relistHidden
 	dirSnapshot    *snapshots[struct{}, *portal.Directory]
 	guidelineList  *snapshots[struct{}, []guidelineDoc]
 	revisionsCache *snapshots[string, *portal.Revision]
@@ -180,6 +183,7 @@ func collectionsOf(client *mongo.Client, name string) *DB {
 
 		dirOrgs:         db.Collection(dirOrgsCollection),
 		dirConfidential: db.Collection(dirConfidentialCollection),
+		dirHiddenIDs:    db.Collection(dirHiddenIDsCollection),
 		dirSuggestions:  db.Collection(dirSuggestionsCollection),
 	}
 }
@@ -239,7 +243,7 @@ var collections = []string{
 	guidelinesCollection, revisionsCollection, sourcesCollection, metaCollection, claimsCollection,
 	usersCollection, identitiesCollection, emailsCollection, organisationsCollection,
 	sessionsCollection, tokensCollection, tokenEndsCollection, throttlesCollection, auditCollection,
-	dirOrgsCollection, dirConfidentialCollection, dirSuggestionsCollection,
+	dirOrgsCollection, dirConfidentialCollection, dirHiddenIDsCollection, dirSuggestionsCollection,
 }
 
 // createCollections creates the collections that do not exist yet. It asks first rather than
