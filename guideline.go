@@ -181,9 +181,12 @@ type GuidelineFilter struct {
 
 // GuidelineStore persists guidelines and their revisions.
 type GuidelineStore interface {
-	// FindGuideline returns the guideline with id, or ENOTFOUND.
+	// FindGuideline returns the guideline with id, or ENOTFOUND. The guideline is the
+	// caller's own: it may modify it.
 	FindGuideline(ctx context.Context, id string) (*Guideline, error)
-	// FindGuidelines returns the guidelines matching f, most recently updated first.
+	// FindGuidelines returns the guidelines matching f, most recently updated first. The
+	// slice is the caller's, but the guidelines may be shared with other callers: treat
+	// them as read-only.
 	FindGuidelines(ctx context.Context, f GuidelineFilter) ([]*Guideline, error)
 	// FindRevision returns revision n of the guideline with id, or ENOTFOUND. The result
 	// may be shared with other callers: treat it as read-only.

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -13,10 +11,23 @@ import (
 	"github.com/gobidialogue/portal"
 )
 
-// FindGuideline returns the guideline with id, or ENOTFOUND.
+// FindGuideline returns the guideline with id, or ENOTFOUND. It answers from the guideline
+// list's snapshot when the copy held is current (no round trip), and by an _id lookup
+// otherwise. The guideline is the caller's own: it may modify it (an import does).
 func (db *DB) FindGuideline(ctx context.Context, id string) (*portal.Guideline, error) {
+	l, _, ok, err := db.guidelineList.current(ctx, db, struct{}{})
+	if err != nil {
+		return nil, translate(err, nil, "find guideline %s", id)
+	}
+	if ok {
+		d := l.docs[id]
+		if d == nil {
+			return nil, portal.Errorf(portal.ENOTFOUND, "guideline %s not found", id)
+		}
+		return d.guideline(), nil
+	}
 	var d guidelineDoc
-	err := db.guidelines.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
+	err = db.guidelines.FindOne(ctx, bson.M{"_id": id}).Decode(&d)
 	if err != nil {
 		return nil, translate(err, portal.Errorf(portal.ENOTFOUND, "guideline %s not found", id), "find guideline %s", id)
 	}
@@ -25,21 +36,20 @@ func (db *DB) FindGuideline(ctx context.Context, id string) (*portal.Guideline, 
 
 // FindGuidelines returns the guidelines matching f, most recently updated first and, among
 // those updated at the same time, by ID. They come from the guideline list's snapshot
-// (guidelineListSnapshot), filtered here.
+// (guidelineListSnapshot), converted and in order already, and are filtered here: the
+// slice is the caller's, the guidelines are shared with every caller and must not be
+// modified.
 func (db *DB) FindGuidelines(ctx context.Context, f portal.GuidelineFilter) ([]*portal.Guideline, error) {
-	docs, _, err := db.guidelineList.get(ctx, db, struct{}{})
+	l, _, err := db.guidelineList.get(ctx, db, struct{}{})
 	if err != nil {
 		return nil, translate(err, nil, "find guidelines %+v", f)
 	}
 	var gs []*portal.Guideline
-	for i := range docs {
-		if matches(f, &docs[i]) {
-			gs = append(gs, docs[i].guideline())
+	for _, g := range l.sorted {
+		if matches(f, g) {
+			gs = append(gs, g)
 		}
 	}
-	slices.SortFunc(gs, func(a, b *portal.Guideline) int {
-		return cmp.Or(b.UpdatedAt.Compare(a.UpdatedAt), cmp.Compare(a.ID, b.ID))
-	})
 	return gs, nil
 }
 
@@ -56,11 +66,11 @@ func (db *DB) scanGuidelines(ctx context.Context) ([]guidelineDoc, error) {
 	return docs, nil
 }
 
-// matches reports whether d is selected by f.
-func matches(f portal.GuidelineFilter, d *guidelineDoc) bool {
-	return (f.Language == "" || string(f.Language) == d.Meta.Language) &&
-		(f.Status == "" || string(f.Status) == d.Meta.Status) &&
-		(f.TranslationKey == "" || f.TranslationKey == d.Meta.TranslationKey)
+// matches reports whether g is selected by f.
+func matches(f portal.GuidelineFilter, g *portal.Guideline) bool {
+	return (f.Language == "" || f.Language == g.Language) &&
+		(f.Status == "" || f.Status == g.Status) &&
+		(f.TranslationKey == "" || f.TranslationKey == g.TranslationKey)
 }
 
 // FindRevision returns revision n of the guideline with guidelineID, or ENOTFOUND. The
@@ -174,12 +184,12 @@ func (db *DB) writeRevisions(ctx context.Context, g *portal.Guideline, revs []*p
 // wroteGuideline records a write of the guideline doc, made when the guidelines' version
 // was before: a new version, and the list held patched with doc.
 func (db *DB) wroteGuideline(ctx context.Context, before string, doc *guidelineDoc) error {
-	return db.guidelineList.wrote(ctx, db, struct{}{}, before, func(docs []guidelineDoc, _ string) ([]guidelineDoc, bool) {
+	return db.guidelineList.wrote(ctx, db, struct{}{}, before, func(l *guidelineList, _ string) (*guidelineList, bool) {
 		var saved guidelineDoc
 		if !readBack(doc, &saved) {
 			return nil, false
 		}
-		return withGuideline(docs, &saved), true
+		return l.with(&saved), true
 	})
 }
 

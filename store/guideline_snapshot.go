@@ -1,7 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/gobidialogue/portal"
@@ -16,35 +19,66 @@ const guidelinesVersionKey = "guidelines_version"
 // it again (see snapshots).
 const guidelineListMaxAge = 5 * time.Minute
 
-// guidelineListSnapshot returns the snapshot of every document of db's guidelines
+// guidelineListSnapshot returns the snapshot of every guideline of db's guidelines
 // collection. FerretDB decodes each document it scans from JSON, about 0.3 ms for a
 // guideline (measured: 270 ms to list 1,000), whatever the filter, and list pages list
-// guidelines on every request; so they are listed from memory and filtered here.
-func guidelineListSnapshot(db *DB) *snapshots[struct{}, []guidelineDoc] {
-	return &snapshots[struct{}, []guidelineDoc]{
+// guidelines on every request; so they are listed from memory, converted and in order
+// once, and filtered per request.
+func guidelineListSnapshot(db *DB) *snapshots[struct{}, *guidelineList] {
+	return &snapshots[struct{}, *guidelineList]{
 		versionKey: func(struct{}) string { return guidelinesVersionKey },
-		load: func(ctx context.Context, _ struct{}, _ string) ([]guidelineDoc, error) {
+		load: func(ctx context.Context, _ struct{}, _ string) (*guidelineList, error) {
 			docs, err := db.scanGuidelines(ctx)
-			if docs == nil && err == nil {
-				docs = []guidelineDoc{} // loaded, and empty
+			if err != nil {
+				return nil, err
 			}
-			return docs, err
+			return newGuidelineList(docs), nil
 		},
 		maxAge: guidelineListMaxAge,
 		max:    1,
 	}
 }
 
-// withGuideline returns docs with d in place of the document of its id, or added: the
-// list after a write of d, without reading it again. docs is shared and is not modified.
-func withGuideline(docs []guidelineDoc, d *guidelineDoc) []guidelineDoc {
-	out := make([]guidelineDoc, 0, len(docs)+1)
-	for _, x := range docs {
+// guidelineList is the guideline list as held: shared by every reader, and never modified
+// (a write makes a new one).
+type guidelineList struct {
+	docs   map[string]*guidelineDoc // by ID: FindGuideline converts one for its caller
+	sorted []*portal.Guideline      // in FindGuidelines' order
+}
+
+func newGuidelineList(docs []guidelineDoc) *guidelineList {
+	l := &guidelineList{docs: make(map[string]*guidelineDoc, len(docs)), sorted: make([]*portal.Guideline, len(docs))}
+	for i := range docs {
+		l.docs[docs[i].ID] = &docs[i]
+		l.sorted[i] = docs[i].guideline()
+	}
+	slices.SortFunc(l.sorted, listOrder)
+	return l
+}
+
+// listOrder orders guidelines as FindGuidelines lists them: most recently updated first
+// and, among those updated at the same time, by ID.
+func listOrder(a, b *portal.Guideline) int {
+	return cmp.Or(b.UpdatedAt.Compare(a.UpdatedAt), cmp.Compare(a.ID, b.ID))
+}
+
+// with returns the list after a write of d, without reading it again: d in place of the
+// document of its ID, or added. l is left as it is.
+func (l *guidelineList) with(d *guidelineDoc) *guidelineList {
+	g := d.guideline()
+	n := &guidelineList{docs: maps.Clone(l.docs), sorted: make([]*portal.Guideline, 0, len(l.sorted)+1)}
+	if n.docs == nil {
+		n.docs = map[string]*guidelineDoc{}
+	}
+	n.docs[d.ID] = d
+	for _, x := range l.sorted {
 		if x.ID != d.ID {
-			out = append(out, x)
+			n.sorted = append(n.sorted, x)
 		}
 	}
-	return append(out, *d)
+	i, _ := slices.BinarySearchFunc(n.sorted, g, listOrder)
+	n.sorted = slices.Insert(n.sorted, i, g)
+	return n
 }
 
 // The revision snapshot holds up to revisionCacheSize revisions (about 50 KB each) for at

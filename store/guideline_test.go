@@ -312,23 +312,41 @@ func TestFindGuidelinesSeesWritesOfOtherDBs(t *testing.T) {
 	if gs := reloaded(); gs[0].Translations[portal.Mongolian] != "new" {
 		t.Errorf("after UpdateTranslations, Translations = %v", gs[0].Translations)
 	}
+	if got, err := reader.FindGuideline(ctx, g.ID); err != nil || got.Translations[portal.Mongolian] != "new" {
+		t.Errorf("FindGuideline from the list held = %+v, %v", got, err)
+	}
 }
 
-// TestFindGuidelinesReturnsCopies checks that callers may modify what they get.
-func TestFindGuidelinesReturnsCopies(t *testing.T) {
+// TestFindGuidelineReturnsCopies checks that callers of FindGuideline may modify what they
+// get (an import does), also when it comes from the list held, which FindGuidelines shares.
+func TestFindGuidelineReturnsCopies(t *testing.T) {
 	t.Parallel()
 	ctx, db := context.Background(), storetest.Open(t)
-	mustSave(t, db, newGuideline("copy", portal.English, 2, base))
-	for range 2 {
-		gs, err := db.FindGuidelines(ctx, portal.GuidelineFilter{})
-		if err != nil {
-			t.Fatal(err)
+	want := newGuideline("copy", portal.English, 2, base)
+	mustSave(t, db, want)
+	for _, held := range []bool{false, true} {
+		if held {
+			if _, err := db.FindGuidelines(ctx, portal.GuidelineFilter{}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		g := gs[0]
-		if g.Tags[0] != "жолооч" || g.Revisions[0].Number != 1 || g.Translations[portal.Mongolian] != "copy-mn" {
-			t.Fatalf("guideline read back modified: %+v", g)
+		for range 2 {
+			g, err := db.FindGuideline(ctx, want.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(g, want) {
+				t.Fatalf("held %v: guideline read back modified: %+v", held, g)
+			}
+			g.Tags[0], g.Revisions[0].Number, g.Translations[portal.Mongolian] = "changed", 9, "changed"
 		}
-		g.Tags[0], g.Revisions[0].Number, g.Translations[portal.Mongolian] = "changed", 9, "changed"
+	}
+	gs, err := db.FindGuidelines(ctx, portal.GuidelineFilter{})
+	if err != nil || len(gs) != 1 || !reflect.DeepEqual(gs[0], want) {
+		t.Errorf("the list held after callers modified their copies: %+v, %v", gs, err)
+	}
+	if _, err := db.FindGuideline(ctx, "en:no-such"); portal.ErrorCode(err) != portal.ENOTFOUND {
+		t.Errorf("FindGuideline of a guideline not in the list held: %v, want ENOTFOUND", err)
 	}
 }
 

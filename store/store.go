@@ -88,7 +88,7 @@ type DB struct {
 	claimsSwept    time.Time
 	hiddenRelisted time.Time // see relistHidden
 	dirSnapshot    *snapshots[struct{}, *portal.Directory]
-	guidelineList  *snapshots[struct{}, []guidelineDoc]
+	guidelineList  *snapshots[struct{}, *guidelineList]
 	revisionsCache *snapshots[string, *portal.Revision]
 
 	// The snapshots' background reloads: bg ends when Close begins, and Close waits for
