@@ -55,6 +55,17 @@ const (
 	connectTimeout         = 5 * time.Second
 )
 
+// The driver's connection pool. Every request that reads past the snapshots, and every
+// write, holds a connection for its round trip; with the driver's default of 100, some of
+// 200 concurrent requests would wait for another's connection while the server could
+// answer them. 256 leaves room for 200 and the background work (snapshot reloads, the
+// indexer, sweeps). A few connections stay open while idle, so that the first requests
+// after a quiet spell do not all pay for a new one.
+const (
+	maxPoolSize = 256
+	minPoolSize = 4
+)
+
 // DB is the portal's database. It is safe for concurrent use; the driver pools connections.
 type DB struct {
 	client *mongo.Client
@@ -118,6 +129,8 @@ func Open(ctx context.Context, uri, name string) (*DB, error) {
 		ApplyURI(uri).
 		SetServerSelectionTimeout(serverSelectionTimeout).
 		SetConnectTimeout(connectTimeout).
+		SetMaxPoolSize(maxPoolSize).
+		SetMinPoolSize(minPoolSize).
 		SetAppName("gobi-dialogue-portal")
 	return open(ctx, uri, name, opts)
 }
