@@ -262,6 +262,12 @@ type AccountStore interface {
 	UpdateOrganisation(ctx context.Context, o *Organisation) error
 
 	CreateSession(ctx context.Context, s *Session) error
+	// AuthVersion returns a value that changes whenever a session ends or a person
+	// changes: at once for a change through this process, within a fraction of a second
+	// for another process's. It is cheap enough to ask on every request (no database round
+	// trip while nothing changed): what a process's memory of who is signed in is checked
+	// against.
+	AuthVersion(ctx context.Context) (string, error)
 	// FindSession returns the session with id, or ENOTFOUND.
 	FindSession(ctx context.Context, id string) (*Session, error)
 	// TouchSession records that the session was used at t.

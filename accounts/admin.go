@@ -90,7 +90,7 @@ func (s *Service) updateUser(ctx context.Context, actor *portal.User, u *portal.
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
+	if err := s.saveUser(ctx, u); err != nil {
 		return err
 	}
 	return s.audit(ctx, actor.ID, action, u.ID, before, after)

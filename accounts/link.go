@@ -176,7 +176,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*p
 	u.SessionEpoch++
 	u.UpdatedAt = now
 	addIdentity(u, localIdentity(u.Email, now))
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
+	if err := s.saveUser(ctx, u); err != nil {
 		return nil, err
 	}
 	if err := s.limiter().Reset(ctx, AccountKey(u.Email)); err != nil {

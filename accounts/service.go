@@ -42,6 +42,7 @@ type Service struct {
 	SignInLinkTTL   time.Duration
 
 	limiterOnce sync.Once
+	auth        authCache // who is signed in, as Authenticate last read it (authcache.go)
 }
 
 // now returns the current time in UTC, to the millisecond that the database keeps, so that
@@ -165,5 +166,13 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (*p
 // recordSignIn stores u with LastSignIn now (and whatever else the caller changed in u).
 func (s *Service) recordSignIn(ctx context.Context, u *portal.User) error {
 	u.LastSignIn = s.now()
-	return s.Store.UpdateUser(ctx, u)
+	return s.saveUser(ctx, u)
+}
+
+// saveUser stores u and forgets who this process knows to be signed in: a change to a
+// person (disabled, signed out everywhere, another role) holds from the next request.
+func (s *Service) saveUser(ctx context.Context, u *portal.User) error {
+	err := s.Store.UpdateUser(ctx, u)
+	s.auth.clear()
+	return err
 }

@@ -38,30 +38,44 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*portal.User,
 	if token == "" {
 		return nil, nil, ErrSessionEnded
 	}
-	sess, err := s.Store.FindSession(ctx, TokenID(token))
-	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		return nil, nil, ErrSessionEnded
-	} else if err != nil {
+	id := TokenID(token)
+	now := s.now()
+	// The version is read before the session and the person, so that a change racing
+	// their reading moves it and the next request reads them again.
+	version, err := s.Store.AuthVersion(ctx)
+	if err != nil {
 		return nil, nil, err
 	}
-	now := s.now()
+	u, sess, held := s.auth.get(id, version, now)
+	if !held {
+		if sess, err = s.Store.FindSession(ctx, id); portal.ErrorCode(err) == portal.ENOTFOUND {
+			return nil, nil, ErrSessionEnded
+		} else if err != nil {
+			return nil, nil, err
+		}
+	}
 	if !now.Before(sess.ExpiresAt) || !now.Before(sess.LastSeenAt.Add(orDefault(s.SessionIdle, DefaultSessionIdle))) {
 		return nil, nil, s.endSession(ctx, sess.ID)
 	}
-	u, err := s.Store.FindUser(ctx, sess.UserID)
-	if portal.ErrorCode(err) == portal.ENOTFOUND {
-		return nil, nil, s.endSession(ctx, sess.ID)
-	} else if err != nil {
-		return nil, nil, err
+	if !held {
+		if u, err = s.Store.FindUser(ctx, sess.UserID); portal.ErrorCode(err) == portal.ENOTFOUND {
+			return nil, nil, s.endSession(ctx, sess.ID)
+		} else if err != nil {
+			return nil, nil, err
+		}
 	}
 	if u.Disabled || u.SessionEpoch != sess.Epoch {
 		return nil, nil, s.endSession(ctx, sess.ID)
+	}
+	if !held {
+		s.auth.put(version, u, sess, now)
 	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		if err := s.Store.TouchSession(ctx, sess.ID, now); err != nil {
 			return nil, nil, err
 		}
 		sess.LastSeenAt = now
+		s.auth.touched(sess.ID, now)
 	}
 	return u, sess, nil
 }
@@ -70,6 +84,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*portal.User,
 // deletion is only tidying: if it fails, the session is refused all the same and found to
 // have ended again next time, so its error is not the caller's concern.
 func (s *Service) endSession(ctx context.Context, id string) error {
+	s.auth.forget(id)
 	_ = s.Store.DeleteSession(ctx, id)
 	return ErrSessionEnded
 }
@@ -79,6 +94,7 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
+	s.auth.forget(TokenID(token))
 	if err := s.Store.DeleteSession(ctx, TokenID(token)); err != nil && portal.ErrorCode(err) != portal.ENOTFOUND {
 		return err
 	}
@@ -95,7 +111,7 @@ func (s *Service) EndAllSessions(ctx context.Context, actorID, userID string) er
 	}
 	u.SessionEpoch++
 	u.UpdatedAt = s.now()
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
+	if err := s.saveUser(ctx, u); err != nil {
 		return err
 	}
 	if actorID == userID {

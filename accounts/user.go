@@ -157,7 +157,7 @@ func (s *Service) UpdateProfile(ctx context.Context, userID, name string, lang p
 		return nil, err
 	}
 	u.UpdatedAt = s.now()
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
+	if err := s.saveUser(ctx, u); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -181,7 +181,7 @@ func (s *Service) LinkIdentity(ctx context.Context, userID string, id portal.Ide
 	id.LinkedAt = s.now()
 	u.Identities = append(u.Identities, id)
 	u.UpdatedAt = id.LinkedAt
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
+	if err := s.saveUser(ctx, u); err != nil {
 		return nil, err
 	}
 	return u, s.audit(ctx, u.ID, "user.link", u.ID, nil, map[string]string{"provider": id.Provider})

@@ -204,14 +204,14 @@ func (db *DB) CreateUser(ctx context.Context, u *portal.User) error {
 	return nil
 }
 
-// UpdateUser replaces the stored user with u: it claims what u lists and the stored user does
+// updateUser is UpdateUser without its version claim (auth.go). It replaces the stored user with u: it claims what u lists and the stored user does
 // not, replaces the user, and then deletes the claims that only the replaced version listed.
 //
 // The replacement names the version it compared the claims with, and is retried with a fresh
 // comparison when another write came first, so the claims deleted are those of the version
 // replaced. (On MongoDB that is exact; the embedded engine checks the version and writes in two
 // steps, which leaves a window of microseconds.)
-func (db *DB) UpdateUser(ctx context.Context, u *portal.User) error {
+func (db *DB) updateUser(ctx context.Context, u *portal.User) error {
 	claims, err := db.claims(u)
 	if err != nil {
 		return err

@@ -51,9 +51,9 @@ func (db *DB) TouchSession(ctx context.Context, id string, t time.Time) error {
 	return nil
 }
 
-// DeleteSession deletes the session with id. Deleting a session that is not there succeeds:
+// deleteSession is DeleteSession without its version claim (auth.go). It deletes the session with id. Deleting a session that is not there succeeds:
 // signing out twice, or after the session was removed, leaves the same state.
-func (db *DB) DeleteSession(ctx context.Context, id string) error {
+func (db *DB) deleteSession(ctx context.Context, id string) error {
 	_, err := db.sessions.DeleteOne(ctx, bson.M{"_id": id})
 	return translate(err, nil, "delete session %s", id)
 }

@@ -101,6 +101,7 @@ type DB struct {
 	dirSnapshot    *snapshots[struct{}, *portal.Directory]
 	guidelineList  *snapshots[struct{}, *guidelineList]
 	revisionsCache *snapshots[string, *portal.Revision]
+	authVersion    *snapshots[struct{}, struct{}] // holds nothing: follows AuthVersion (auth.go)
 
 	// The snapshots' background reloads: bg ends when Close begins, and Close waits for
 	// them (tasks) before it disconnects.
@@ -207,6 +208,7 @@ func newDB(client *mongo.Client, name string) *DB {
 	db.dirSnapshot = directorySnapshot(db)
 	db.guidelineList = guidelineListSnapshot(db)
 	db.revisionsCache = revisionSnapshot(db)
+	db.authVersion = authVersionSnapshot(db)
 	db.bg, db.bgCancel = context.WithCancel(context.Background())
 	return db
 }

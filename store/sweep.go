@@ -7,10 +7,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// SweepSessions deletes the sessions nobody can use any more: past their absolute expiry,
+// sweepSessions is SweepSessions without its version claim (auth.go). It deletes the sessions nobody can use any more: past their absolute expiry,
 // or unused since idleBefore. Neither engine expires documents by itself here (the embedded
 // one has no TTL indexes), so the portal sweeps now and then.
-func (db *DB) SweepSessions(ctx context.Context, now, idleBefore time.Time) (int, error) {
+func (db *DB) sweepSessions(ctx context.Context, now, idleBefore time.Time) (int, error) {
 	res, err := db.sessions.DeleteMany(ctx, bson.M{"$or": bson.A{
 		bson.M{"expires_at": bson.M{"$lt": now.UTC()}},
 		bson.M{"last_seen_at": bson.M{"$lt": idleBefore.UTC()}},
