@@ -1,17 +1,14 @@
 package store
 
-import (
-	"context"
-	"hash/fnv"
-)
+import "context"
 
-// PagesVersion returns a value that changes whenever the guidelines or the directory change:
-// the versions of the copies this process holds of the guideline list and the directory
-// (see snapshots), and a number that changes with every write made through this process
-// (local). It is what the public page cache checks on every request, so it costs no
-// database round trip while the copies are current: a write through this process moves it
-// at once, another process's within the snapshots' claim check (claimCheckEvery) and the
-// time to read the changed value again.
+// PagesVersion returns what the public page cache checks pages against: version, the
+// versions of the copies this process holds of the guideline list and the directory (see
+// snapshots), which changes whenever either changes, and local, the number of writes this
+// process made to either. It costs no database round trip while the copies are current.
+// A write through this process moves local once its copy is patched, so the next request
+// renders the written value; another process's write moves version within the snapshots'
+// claim check (claimCheckEvery) and the time to read the value again.
 func (db *DB) PagesVersion(ctx context.Context) (version string, local int64, err error) {
 	_, guidelines, err := db.guidelineList.get(ctx, db, struct{}{})
 	if err != nil {
@@ -21,9 +18,6 @@ func (db *DB) PagesVersion(ctx context.Context) (version string, local int64, er
 	if err != nil {
 		return "", 0, err
 	}
-	version = guidelines + "/" + d.Version
-	// Until the snapshots count this process's own claims, every change counts as local.
-	h := fnv.New64a()
-	h.Write([]byte(version))
-	return version, int64(h.Sum64()), nil
+	local = localWrites(db, guidelinesVersionKey).Load() + localWrites(db, directoryVersionKey).Load()
+	return guidelines + "/" + d.Version, local, nil
 }

@@ -376,12 +376,16 @@ func (c *snapshots[K, V]) wrote(ctx context.Context, db *DB, k K, before string,
 			s.gen.Add(1)
 			s.mu.Unlock()
 		}
+		localWrites(db, key).Add(1)
 		return err
 	}
 	noteSeen(db, key, n)
 	if s != nil && n == start && patch != nil {
 		s.patch(before, n, patch)
 	}
+	// Counted once the copy is patched: what follows the count (PagesVersion) reads the
+	// written value.
+	localWrites(db, key).Add(1)
 	// The hint and the clean-up only save probes and space: a failure is no failure of
 	// the write, which its claim has made visible.
 	if n%hintEvery == 0 {

@@ -27,6 +27,16 @@ func seenOf(db *DB, key string) *atomic.Int64 {
 	return v.(*atomic.Int64)
 }
 
+// wroteHere counts, by server, database and version key, the writes this process made
+// (wrote): an *atomic.Int64.
+var wroteHere sync.Map
+
+// localWrites returns the counter of the writes of key that this process made.
+func localWrites(db *DB, key string) *atomic.Int64 {
+	v, _ := wroteHere.LoadOrStore(db.server+"\x00"+key, new(atomic.Int64))
+	return v.(*atomic.Int64)
+}
+
 // noteSeen records that version n of key exists.
 func noteSeen(db *DB, key string, n int64) {
 	a := seenOf(db, key)
