@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // PagesVersion returns what the public page cache checks pages against: version, the
 // versions of the copies this process holds of the guideline list and the directory (see
@@ -18,6 +21,15 @@ func (db *DB) PagesVersion(ctx context.Context) (version string, local int64, er
 	if err != nil {
 		return "", 0, err
 	}
-	local = localWrites(db, guidelinesVersionKey).Load() + localWrites(db, directoryVersionKey).Load()
-	return guidelines + "/" + d.Version, local, nil
+	w := pageWrites(db)
+	return guidelines + "/" + d.Version, w[0].Load() + w[1].Load(), nil
+}
+
+// pageWrites returns the counters of this process's writes of the guidelines and of the
+// directory (localWrites), looked up once per DB: PagesVersion runs on every request.
+func pageWrites(db *DB) *[2]*atomic.Int64 {
+	db.pageWritesOnce.Do(func() {
+		db.pageWrites = [2]*atomic.Int64{localWrites(db, guidelinesVersionKey), localWrites(db, directoryVersionKey)}
+	})
+	return &db.pageWrites
 }

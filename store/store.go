@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -102,6 +103,8 @@ type DB struct {
 	guidelineList  *snapshots[struct{}, *guidelineList]
 	revisionsCache *snapshots[string, *portal.Revision]
 	authVersion    *snapshots[struct{}, struct{}] // holds nothing: follows AuthVersion (auth.go)
+	pageWritesOnce sync.Once
+	pageWrites     [2]*atomic.Int64 // this process's writes of the guidelines, the directory (pages.go)
 
 	// The snapshots' background reloads: bg ends when Close begins, and Close waits for
 	// them (tasks) before it disconnects.
