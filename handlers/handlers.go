@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
@@ -57,6 +58,9 @@ type Handlers struct {
 	Mailer Mailer
 	// Providers are the sign-in providers the sign-in page offers, besides the password.
 	Providers []ProviderLink
+
+	langCookiesOnce  sync.Once
+	langCookieValues map[portal.Language]string // RememberLanguage's Set-Cookie values
 }
 
 // Page is the part every page shares: the language and its strings (through the embedded

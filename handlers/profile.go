@@ -116,6 +116,18 @@ const LangCookie = "lang"
 
 // RememberLanguage makes lang the UI language of this browser from now on.
 func (h *Handlers) RememberLanguage(c *gin.Context, lang portal.Language) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: LangCookie, Value: string(lang), Path: "/",
-		MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteLaxMode})
+	c.Writer.Header().Add("Set-Cookie", h.langCookies()[lang])
+}
+
+// langCookies returns the Set-Cookie value that remembers each language, made once: every
+// request with ?lang= from a browser that did not remember it yet sets one.
+func (h *Handlers) langCookies() map[portal.Language]string {
+	h.langCookiesOnce.Do(func() {
+		h.langCookieValues = map[portal.Language]string{}
+		for _, l := range portal.Languages {
+			h.langCookieValues[l] = (&http.Cookie{Name: LangCookie, Value: string(l), Path: "/",
+				MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteLaxMode}).String()
+		}
+	})
+	return h.langCookieValues
 }
