@@ -226,6 +226,15 @@ func servePage(c *gin.Context, p *cachedPage) {
 		c.Writer.WriteHeaderNow()
 		return
 	}
+	if body == nil {
+		// A client that does not take gzip, rare: the page is decompressed for it.
+		plain, err := p.plain()
+		if err != nil {
+			c.Writer.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		body = plain
+	}
 	h["Content-Length"] = length
 	c.Writer.WriteHeader(http.StatusOK)
 	_, _ = c.Writer.Write(body)
