@@ -52,7 +52,7 @@ func (db *DB) changingAuth(ctx context.Context, write func() error) error {
 		return err
 	}
 	err = write()
-	return errors.Join(err, db.authVersion.wrote(ctx, db, struct{}{}, before, nil))
+	return errors.Join(err, db.authVersion.wrote(ctx, db, struct{}{}, before, nil, nil))
 }
 
 // UpdateUser implements portal.AccountStore: updateUser, then a new AuthVersion.

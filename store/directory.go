@@ -25,11 +25,13 @@ const dirCacheMaxAge = 5 * time.Minute
 // from the embedded engine takes seconds, and a directory page must answer in
 // milliseconds: so a page asks the database only whether a later version was claimed (one
 // _id lookup), and the directory is read again when it was, or when the copy is older than
-// dirCacheMaxAge.
+// dirCacheMaxAge. Another process's save of an organisation names it in its claim, and is
+// patched in by reading that organisation (patchDirectory), not the whole directory.
 func directorySnapshot(db *DB) *snapshots[struct{}, *portal.Directory] {
 	return &snapshots[struct{}, *portal.Directory]{
 		versionKey: func(struct{}) string { return directoryVersionKey },
 		load:       db.loadDirectory,
+		patchFrom:  db.patchDirectory,
 		maxAge:     dirCacheMaxAge,
 		max:        1,
 	}
@@ -67,6 +69,21 @@ func (db *DB) loadDirectory(ctx context.Context, _ struct{}, version string) (*p
 	return portal.NewDirectory(orgs, version), nil
 }
 
+// patchDirectory returns d with the organisations of the ids in changed read again, each
+// by _id, at version: the directory after other processes' saves of them (see
+// snapshots). It reports false when one is gone (a Directory cannot drop an organisation)
+// or cannot be read, and the directory is loaded whole.
+func (db *DB) patchDirectory(ctx context.Context, _ struct{}, d *portal.Directory, changed []string, version string) (*portal.Directory, bool) {
+	for _, id := range changed {
+		var doc dirOrgDoc
+		if err := db.dirOrgs.FindOne(ctx, bson.M{"_id": id}).Decode(&doc); err != nil {
+			return nil, false
+		}
+		d = d.WithOrg(doc.org(), version)
+	}
+	return d, true
+}
+
 // SaveDirectoryOrg implements portal.DirectoryStore. The confidential parts are written
 // first, then the public organisation, then the hidden parts that are no longer wanted are
 // deleted, then a new version is claimed; an error part way leaves the directory as before
@@ -90,9 +107,9 @@ func (db *DB) SaveDirectoryOrg(ctx context.Context, o *portal.DirectoryOrg) erro
 	}
 	doc, err := db.writeDirectoryOrg(ctx, o, current && d.Org(o.ID) == nil)
 	if err != nil {
-		return errors.Join(err, db.dirSnapshot.wrote(ctx, db, struct{}{}, before, nil))
+		return errors.Join(err, db.dirSnapshot.wrote(ctx, db, struct{}{}, before, nil, nil))
 	}
-	err = db.dirSnapshot.wrote(ctx, db, struct{}{}, before, func(d *portal.Directory, version string) (*portal.Directory, bool) {
+	err = db.dirSnapshot.wrote(ctx, db, struct{}{}, before, []string{o.ID}, func(d *portal.Directory, version string) (*portal.Directory, bool) {
 		var saved dirOrgDoc
 		if !readBack(doc, &saved) {
 			return nil, false

@@ -43,8 +43,20 @@ func mustSaveOrg(t *testing.T, db *store.DB, o *portal.DirectoryOrg) {
 // it to load again: after another process's write, readers are served the copy held (each
 // a consistent directory) while exactly one load runs in the background, held up here
 // until they are all done; then the new copy replaces it.
-func TestDirectoryReloadsInBackground(t *testing.T) {
+func TestDirectoryReloadsInBackground(t *testing.T) { renewsInBackground(t, false) }
+
+// TestDirectoryPatchedInBackground is TestDirectoryReloadsInBackground with the directory
+// patched from the other process's claim, which names the organisation it saved: readers
+// are served the copy held while exactly one patch runs, and nothing loads the directory.
+func TestDirectoryPatchedInBackground(t *testing.T) { renewsInBackground(t, true) }
+
+// renewsInBackground is TestDirectoryReloadsInBackground, the background work a load of the
+// directory or, with patches, its patch.
+func renewsInBackground(t *testing.T, patches bool) {
 	ctx, db := context.Background(), storetest.Open(t)
+	if !patches {
+		db.WithoutDirectoryPatches()
+	}
 	other, err := store.Open(ctx, storetest.URI(t), db.Name())
 	if err != nil {
 		t.Fatal(err)
@@ -63,14 +75,28 @@ func TestDirectoryReloadsInBackground(t *testing.T) {
 		t.Fatalf("directory held: version %q, %v", held.Version, err)
 	}
 	// This process writes: its copy is patched, nothing loads.
-	var loads atomic.Int32
+	var loads, renewals atomic.Int32
 	started, release := make(chan struct{}), make(chan struct{})
-	db.BeforeDirectoryLoad(func() {
-		if loads.Add(1) == 1 {
+	hold := func() {
+		if renewals.Add(1) == 1 {
 			close(started)
 		}
 		<-release
+	}
+	db.BeforeDirectoryLoad(func() {
+		loads.Add(1)
+		if !patches {
+			hold()
+		}
 	})
+	if patches {
+		db.BeforeDirectoryPatch(func(changed []string) {
+			if !slices.Equal(changed, []string{"org-05"}) {
+				t.Errorf("patched with %v, want [org-05]", changed)
+			}
+			hold()
+		})
+	}
 	save(db, 4)
 	if d, _ := db.Directory(ctx); d.Version != "4" || consistent(d) != nil || loads.Load() != 0 {
 		t.Fatalf("after a write of this process: version %q, %d loads, %v", d.Version, loads.Load(), consistent(d))
@@ -104,7 +130,7 @@ func TestDirectoryReloadsInBackground(t *testing.T) {
 	select {
 	case <-started:
 	default:
-		t.Fatal("no load started after another process's write")
+		t.Fatal("nothing started after another process's write")
 	}
 	close(release)
 	deadline := time.Now().Add(10 * time.Second)
@@ -125,8 +151,12 @@ func TestDirectoryReloadsInBackground(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	db.WaitForReloads()
-	if n := loads.Load(); n != 1 {
-		t.Errorf("%d loads for 50 readers, want 1", n)
+	want := int32(1)
+	if patches {
+		want = 0
+	}
+	if n, r := loads.Load(), renewals.Load(); n != want || r != 1 {
+		t.Errorf("%d loads and %d in the background for 50 readers, want %d and 1", n, r, want)
 	}
 }
 
@@ -136,6 +166,7 @@ func TestDirectoryReloadsInBackground(t *testing.T) {
 // loads again, so the directory converges.
 func TestDirectoryConvergesAfterRacingWrite(t *testing.T) {
 	ctx, db := context.Background(), storetest.Open(t)
+	db.WithoutDirectoryPatches()
 	other, err := store.Open(ctx, storetest.URI(t), db.Name())
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,7 @@ func (s *StringSnapshots) Version(ctx context.Context, db *DB, k string) (string
 }
 
 func (s *StringSnapshots) Wrote(ctx context.Context, db *DB, k, before string, patch func(string, string) (string, bool)) error {
-	return s.c.wrote(ctx, db, k, before, patch)
+	return s.c.wrote(ctx, db, k, before, nil, patch)
 }
 
 func (s *StringSnapshots) Drop(k string)                  { s.c.drop(k) }
@@ -72,6 +72,21 @@ func (db *DB) BeforeDirectoryLoad(f func()) {
 		return load(ctx, k, version)
 	}
 }
+
+// BeforeDirectoryPatch makes every later patch of db's directory from other processes'
+// claims call f first, with the ids it will read. Call it before anything reads the
+// directory concurrently.
+func (db *DB) BeforeDirectoryPatch(f func(changed []string)) {
+	patch := db.dirSnapshot.patchFrom
+	db.dirSnapshot.patchFrom = func(ctx context.Context, k struct{}, d *portal.Directory, changed []string, version string) (*portal.Directory, bool) {
+		f(changed)
+		return patch(ctx, k, d, changed, version)
+	}
+}
+
+// WithoutDirectoryPatches makes db load its directory whole whenever it is stale, as a
+// process would whose directory cannot be patched from claims.
+func (db *DB) WithoutDirectoryPatches() { db.dirSnapshot.patchFrom = nil }
 
 // OpenMonitored is Open with m watching every command the client sends.
 func OpenMonitored(ctx context.Context, uri, name string, m *event.CommandMonitor) (*DB, error) {

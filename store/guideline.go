@@ -148,7 +148,7 @@ func (db *DB) SaveRevisions(ctx context.Context, g *portal.Guideline, revs ...*p
 	doc, err := db.writeRevisions(ctx, g, revs)
 	if err != nil {
 		// Whatever the failed write did, every process reads the list again.
-		return errors.Join(err, db.guidelineList.wrote(ctx, db, struct{}{}, before, nil))
+		return errors.Join(err, db.guidelineList.wrote(ctx, db, struct{}{}, before, nil, nil))
 	}
 	return db.wroteGuideline(ctx, before, doc)
 }
@@ -184,7 +184,7 @@ func (db *DB) writeRevisions(ctx context.Context, g *portal.Guideline, revs []*p
 // wroteGuideline records a write of the guideline doc, made when the guidelines' version
 // was before: a new version, and the list held patched with doc.
 func (db *DB) wroteGuideline(ctx context.Context, before string, doc *guidelineDoc) error {
-	return db.guidelineList.wrote(ctx, db, struct{}{}, before, func(l *guidelineList, _ string) (*guidelineList, bool) {
+	return db.guidelineList.wrote(ctx, db, struct{}{}, before, nil, func(l *guidelineList, _ string) (*guidelineList, bool) {
 		var saved guidelineDoc
 		if !readBack(doc, &saved) {
 			return nil, false
@@ -228,7 +228,7 @@ func (db *DB) UpdateTranslations(ctx context.Context, id string, tr map[portal.L
 	res, err := db.guidelines.UpdateOne(ctx, bson.M{"_id": id}, set)
 	if err != nil {
 		err = translate(err, nil, "update translations of guideline %s", id)
-		return errors.Join(err, db.guidelineList.wrote(ctx, db, struct{}{}, before, nil))
+		return errors.Join(err, db.guidelineList.wrote(ctx, db, struct{}{}, before, nil, nil))
 	}
 	if res.MatchedCount == 0 {
 		return portal.Errorf(portal.ENOTFOUND, "guideline %s not found", id)
@@ -236,7 +236,7 @@ func (db *DB) UpdateTranslations(ctx context.Context, id string, tr map[portal.L
 	var d guidelineDoc
 	if err := db.guidelines.FindOne(ctx, bson.M{"_id": id}).Decode(&d); err != nil {
 		// Written, not read back: claim the version without a patch.
-		return db.guidelineList.wrote(ctx, db, struct{}{}, before, nil)
+		return db.guidelineList.wrote(ctx, db, struct{}{}, before, nil, nil)
 	}
 	return db.wroteGuideline(ctx, before, &d)
 }

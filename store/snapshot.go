@@ -47,6 +47,23 @@ import (
 // get the database's error). A value that never changes once written (a revision) has no
 // version: it is stale by age only. At most max values are held; the least recently used is
 // dropped first.
+//
+// A claim may name what its write changed (versionClaim.Changed: for the directory, the
+// organisation saved), and a value may be patched from such names (patchFrom). Then the
+// background work that a stale copy starts reads the claims after the copy's version, each
+// by its _id, as far as they go (which also tells the current version), and when every one
+// of them names what it changed, patchFrom reads those parts by _id and patches the copy
+// with them, which is published at the highest version claimed, under the rules of a load:
+// it replaces no copy of a later version, and none made untrustworthy (gen) since it began.
+// The patched copy keeps its base's age, so that maxAge still bounds how long a process
+// goes without a whole load. A claim is made after its write, so a part read after its
+// claim was seen is at least as new as that write; a part that no claim names did not
+// change up to the highest version (every claim up to it was read); a writer that died
+// between its write and its claim is covered by maxAge, as for loads. Otherwise (a claim
+// that does not say what changed, as a write that failed part way makes, more than
+// maxPatchClaims of them, a copy older than maxAge, a value without patchFrom, or a patch
+// that cannot tell, such as a part that is gone) the whole value is loaded, as above. So
+// another process's write of one part shows within claimCheckEvery plus a few _id lookups.
 type snapshots[K comparable, V any] struct {
 	// versionKey names the version of the value at k (its claims and its hint); nil for
 	// values that never change.
@@ -54,10 +71,14 @@ type snapshots[K comparable, V any] struct {
 	// load reads the value at k from the database; version is the version it was asked
 	// at (read before the load began, so a write racing the load makes the next read
 	// load again).
-	load   func(ctx context.Context, k K, version string) (V, error)
-	maxAge time.Duration
-	max    int
-	now    func() time.Time // nil is time.Now
+	load func(ctx context.Context, k K, version string) (V, error)
+	// patchFrom, nil when the value cannot be patched so, returns old, the value at k,
+	// with the parts that changed names read again (each by _id), as of version; false
+	// when it cannot tell (a part is gone, a read failed), and the value is loaded.
+	patchFrom func(ctx context.Context, k K, old V, changed []string, version string) (V, bool)
+	maxAge    time.Duration
+	max       int
+	now       func() time.Time // nil is time.Now
 
 	mu    sync.Mutex
 	items map[K]*list.Element // of *snapshot[K, V]
@@ -230,16 +251,48 @@ func (c *snapshots[K, V]) reload(ctx context.Context, db *DB, s *snapshot[K, V],
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reloadTimeout)
 		defer cancel()
 		defer context.AfterFunc(bg, cancel)()
-		h, err := c.fetch(ctx, db, s)
-		if err != nil {
-			s.failedAt.Store(c.clock().UnixNano())
-			return
+		h, ok := c.patched(ctx, db, s)
+		if !ok {
+			var err error
+			if h, err = c.fetch(ctx, db, s); err != nil {
+				s.failedAt.Store(c.clock().UnixNano())
+				return
+			}
 		}
 		c.publish(s, h)
 	})
 	if !started {
 		s.reloading.Store(false)
 	}
+}
+
+// patched returns the copy s holds patched up to the current version from what the claims
+// after its version say they changed (see snapshots); false when that cannot be done, and
+// the value must be loaded.
+func (c *snapshots[K, V]) patched(ctx context.Context, db *DB, s *snapshot[K, V]) (*heldCopy[V], bool) {
+	if c.patchFrom == nil || c.versionKey == nil {
+		return nil, false
+	}
+	base := s.cur.Load()
+	if base == nil || base.gen != s.gen.Load() || c.clock().Sub(base.loadedAt) >= c.maxAge {
+		return nil, false
+	}
+	key, checked := c.versionKey(s.key), c.clock()
+	last, changed, ok, err := changedAfter(ctx, db, key, base.n)
+	if err == nil {
+		noteSeen(db, key, last)
+	}
+	if err != nil || !ok || last == base.n {
+		return nil, false
+	}
+	version := versionText(last)
+	v, ok := c.patchFrom(ctx, s.key, base.value, changed, version)
+	if !ok {
+		return nil, false
+	}
+	h := &heldCopy[V]{value: v, version: version, n: last, loadedAt: base.loadedAt, gen: base.gen}
+	h.checkedAt.Store(checked.UnixNano())
+	return h, true
 }
 
 // fetch reads the version of the value of s, then the value: a copy to hold.
@@ -364,11 +417,13 @@ func (c *snapshots[K, V]) held(k K) *snapshot[K, V] {
 // it is stale, and its next read starts its reload. A write that failed part way calls
 // wrote with a nil patch: the new version makes every process read the value again,
 // whatever the write did. When the claim fails, the copy held is invalidated, so that
-// this process reads the value again at least.
-func (c *snapshots[K, V]) wrote(ctx context.Context, db *DB, k K, before string, patch func(old V, version string) (V, bool)) error {
+// this process reads the value again at least. changed, when not nil, names what the write
+// changed, for other processes to patch their copies with (patchFrom); a write that failed
+// part way, or cannot tell, passes nil.
+func (c *snapshots[K, V]) wrote(ctx context.Context, db *DB, k K, before string, changed []string, patch func(old V, version string) (V, bool)) error {
 	key := c.versionKey(k)
 	start := versionNumber(before) + 1
-	n, err := claimNext(ctx, db, key, start)
+	n, err := claimNext(ctx, db, key, start, changed)
 	s := c.held(k)
 	if err != nil {
 		if s != nil {

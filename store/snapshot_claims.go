@@ -91,12 +91,48 @@ func claimed(ctx context.Context, db *DB, key string, n int64) (bool, error) {
 	return false, translate(err, nil, "read version %d of %s", n, key)
 }
 
-// versionClaim is a claim of version N of Key, made At.
+// maxPatchClaims is how many claims after a copy's version a patch reads at most (see
+// patched): behind more than that, the copy is loaded again.
+const maxPatchClaims = 64
+
+// changedAfter reads the claims of key after version n, n+1 on, each by its _id, as far as
+// they go, and returns the highest version claimed and what the writes of those versions
+// changed, each id once, in order. ok is false when one of those claims does not say what
+// it changed, or more than maxPatchClaims follow n: then only the whole value will do.
+func changedAfter(ctx context.Context, db *DB, key string, n int64) (last int64, changed []string, ok bool, err error) {
+	in := map[string]bool{}
+	for last = n; last-n < maxPatchClaims; last++ {
+		var c versionClaim
+		err := db.versionClaims.FindOne(ctx, bson.M{"_id": claimID(key, last+1)}).Decode(&c)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			return last, changed, true, nil
+		case err != nil:
+			return last, nil, false, translate(err, nil, "read version %d of %s", last+1, key)
+		case len(c.Changed) == 0:
+			return last + 1, nil, false, nil
+		}
+		for _, id := range c.Changed {
+			if !in[id] {
+				in[id] = true
+				changed = append(changed, id)
+			}
+		}
+	}
+	return last, nil, false, nil
+}
+
+// versionClaim is a claim of version N of Key, made At. Changed, when not empty, names
+// what the write changed (for the directory, the ids of the organisations it saved), so
+// that another process can patch its copy with them rather than load the whole value (see
+// snapshots); empty means unknown: a write that failed part way, or a writer that does not
+// say.
 type versionClaim struct {
-	ID  string    `bson:"_id"`
-	Key string    `bson:"key"`
-	N   int64     `bson:"n"`
-	At  time.Time `bson:"at"`
+	ID      string    `bson:"_id"`
+	Key     string    `bson:"key"`
+	N       int64     `bson:"n"`
+	At      time.Time `bson:"at"`
+	Changed []string  `bson:"changed,omitempty"`
 }
 
 // claimID is the _id of the claim of version n of key.
@@ -125,10 +161,11 @@ func versionText(n int64) string {
 // process starting, one that has not looked for a while) as many _id lookups.
 const hintEvery = 16
 
-// claimNext claims the first free version of key from n on, and returns it.
-func claimNext(ctx context.Context, db *DB, key string, n int64) (int64, error) {
+// claimNext claims the first free version of key from n on, for a write that changed
+// what changed names (nil: unknown), and returns it.
+func claimNext(ctx context.Context, db *DB, key string, n int64, changed []string) (int64, error) {
 	for ; ; n++ {
-		_, err := db.versionClaims.InsertOne(ctx, versionClaim{ID: claimID(key, n), Key: key, N: n, At: time.Now().UTC()})
+		_, err := db.versionClaims.InsertOne(ctx, versionClaim{ID: claimID(key, n), Key: key, N: n, At: time.Now().UTC(), Changed: changed})
 		switch {
 		case err == nil:
 			return n, nil
