@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -65,14 +66,31 @@ func (w *gzipWriter) decide() {
 	w.zw.Reset(w.ResponseWriter)
 }
 
-// acceptsGzip reports whether the client takes gzip.
+// acceptsGzip reports whether the client takes gzip: Accept-Encoding gives gzip, or else *,
+// a q above 0 (none means 1; RFC 9110, 12.5.3). The usual header costs no allocation.
 func acceptsGzip(r *http.Request) bool {
+	gzipQ, anyQ := -1.0, -1.0
 	for _, v := range r.Header["Accept-Encoding"] {
-		if strings.Contains(v, "gzip") {
-			return true
+		if !strings.Contains(v, "gzip") && !strings.Contains(v, "*") {
+			continue
+		}
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			q := 1.0
+			if v, ok := strings.CutPrefix(strings.ReplaceAll(strings.TrimSpace(params), " ", ""), "q="); ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+			switch strings.TrimSpace(coding) {
+			case "gzip":
+				gzipQ = max(gzipQ, q)
+			case "*":
+				anyQ = max(anyQ, q)
+			}
 		}
 	}
-	return false
+	return gzipQ > 0 || (gzipQ < 0 && anyQ > 0)
 }
 
 // writeBody writes a whole answer, compressed as the gzip middleware would compress it.
