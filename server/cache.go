@@ -168,16 +168,19 @@ func (s *Server) renderPage(c *gin.Context, key string, stamp pageStamp, lead *f
 	req := c.Request
 	inm := req.Header.Get("If-None-Match")
 	if inm != "" {
-		// The handler renders the whole page, for the cache; the 304 is decided here.
-		req.Header = req.Header.Clone()
+		// The handler renders the whole page, for the cache; the 304 is decided here
+		// (servePage reads the header the client sent, put back once the handler ran).
+		sent := req.Header
+		req.Header = sent.Clone()
 		req.Header.Del("If-None-Match")
+		defer func() { req.Header = sent }()
 	}
 	orig := c.Writer
 	h := orig.Header()
 	cookies := len(h["Set-Cookie"])
 	rec := &recorder{ResponseWriter: orig, status: http.StatusOK}
 	c.Writer = rec
-	defer func() { c.Writer = orig }()
+	defer func() { c.Writer = orig }() // also on a panic, which recovery answers
 	c.Next()
 	c.Writer = orig
 	if rec.status == http.StatusOK && rec.buf.Len() > 0 && len(h["Set-Cookie"]) == cookies &&

@@ -357,3 +357,24 @@ func TestPageCacheServesWhileRefreshing(t *testing.T) {
 		t.Error("a page of another time was served")
 	}
 }
+
+// TestPageCacheRevalidatesAfterRendering: a page rendered again after a write that did not
+// change it keeps its ETag, and a client holding it gets a 304 from that very request.
+func TestPageCacheRevalidatesAfterRendering(t *testing.T) {
+	ctx := context.Background()
+	p := portaltest.New(t, portaltest.Options{StarterGuidelines: true, StarterDirectory: true, Now: fixedNow})
+	const path = "/guidelines/truck-drivers?lang=en"
+	etag := get(t, p, path).Header().Get("ETag")
+	d, err := p.DB.Directory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := d.Org("ub-safe-house").Clone()
+	o.Services[0].Name.EN = "A change the guideline page does not show"
+	if err := p.DB.SaveDirectoryOrg(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(t, p, path, "If-None-Match: "+etag); r.Code != http.StatusNotModified {
+		t.Errorf("the first request after the write: %d, want 304 for the unchanged page", r.Code)
+	}
+}
