@@ -33,3 +33,21 @@ func UserFromContext(ctx context.Context) *User {
 	u, _ := ctx.Value(userContextKey).(*User)
 	return u
 }
+
+const pageVersionContextKey contextKey = userContextKey + 1
+
+// NewContextWithPageVersion returns a copy of ctx carrying the version of what the public
+// pages show, as the page cache read it for the request: a string that changes whenever a
+// page every visitor may see could change (the guidelines, the directory, the search
+// index, this process's writes, the minute). Handlers key the parts of a signed-in
+// person's page that are the same for everyone on it.
+func NewContextWithPageVersion(ctx context.Context, version string) context.Context {
+	return context.WithValue(ctx, pageVersionContextKey, version)
+}
+
+// PageVersionFromContext returns the page version carried by ctx, and false when there is
+// none (the route is not a public page, or the version could not be read).
+func PageVersionFromContext(ctx context.Context) (string, bool) {
+	v, ok := ctx.Value(pageVersionContextKey).(string)
+	return v, ok
+}

@@ -56,7 +56,7 @@ func (h *Handlers) HandleDiff(c *gin.Context) {
 	page := diffPage{guidelineView: h.view(c, p, g, fallback, newer.Info()), Stats: stats, Groups: groupDiff(blocks)}
 	page.From, page.To = from, to
 	page.Title = p.T("diff.title", from, to) + ": " + g.Title
-	h.render(c, http.StatusOK, "diff", page)
+	h.render(c, http.StatusOK, "diff", &page)
 }
 
 // groupDiff gathers consecutive unchanged blocks so the page can fold them away.

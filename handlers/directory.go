@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"html/template"
 	"net/http"
@@ -478,8 +477,9 @@ func telURL(number string) template.URL {
 // browser's included, and it has no ETag: a shared cache could otherwise answer a later
 // request with it, and a revalidation would tell whether it changed.
 func (h *Handlers) renderPrivate(c *gin.Context, page string, data any) {
-	var buf bytes.Buffer
-	if err := h.Theme.Render(&buf, page, data); err != nil {
+	buf := getPageBuffer()
+	defer putPageBuffer(buf)
+	if err := h.Theme.Render(buf, page, data); err != nil {
 		h.Logger.ErrorContext(c.Request.Context(), "render", "page", page, "err", err)
 		h.renderError(c, http.StatusInternalServerError, "")
 		return

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -61,6 +62,7 @@ type Handlers struct {
 
 	langCookiesOnce  sync.Once
 	langCookieValues map[portal.Language]string // RememberLanguage's Set-Cookie values
+	fragments        fragments
 }
 
 // Page is the part every page shares: the language and its strings (through the embedded
@@ -74,7 +76,21 @@ type Page struct {
 	Languages   []LangLink
 	User        *portal.User // nil for a visitor
 	ShowAdmin   bool         // the person may open the admin pages
+	// Main is the page's main part rendered already (its "content" template), when it was
+	// kept from before: the layout shows it instead of rendering the part again.
+	Main template.HTML
 }
+
+// setMain lets render give a page its main part kept from before.
+func (p *Page) setMain(main template.HTML) { p.Main = main }
+
+// sharedMain names the pages whose main part is the same for everyone who may see them,
+// signed in or not: only the layout around it (the menu) is personal. For a signed-in
+// person that part is kept, by the page version, and rendered once for all of them, as the
+// page cache keeps the whole page for visitors. A page whose main part shows anything
+// personal or confidential must not be here (TestSharedMainIsTheSameForEveryone compares
+// them), and its handler passes its data as a pointer.
+var sharedMain = map[string]bool{"home": true, "guidelines": true, "guideline": true, "revisions": true, "diff": true}
 
 // LangLink is a link that shows the current page in a language.
 type LangLink struct {
@@ -111,8 +127,13 @@ func withLang(u *url.URL, lang portal.Language) string {
 // render writes the page with status. The theme renders into a buffer first, so a template
 // error becomes a 500 page instead of half a page.
 func (h *Handlers) render(c *gin.Context, status int, page string, data any) {
-	var buf bytes.Buffer
-	if err := h.Theme.Render(&buf, page, data); err != nil {
+	buf := getPageBuffer()
+	defer putPageBuffer(buf)
+	main, err := h.keptMain(c, page, data)
+	if err == nil {
+		err = h.Theme.Render(buf, page, data)
+	}
+	if err != nil {
 		h.Logger.ErrorContext(c.Request.Context(), "render", "page", page, "err", err)
 		if page != "error" {
 			h.renderError(c, http.StatusInternalServerError, "")
@@ -133,7 +154,73 @@ func (h *Handlers) render(c *gin.Context, status int, page string, data any) {
 			return
 		}
 	}
+	if w, ok := c.Writer.(deflatedWriter); ok && main.deflated != nil {
+		// The main part goes out compressed as it was kept; only the layout around it
+		// is compressed for this answer.
+		body := buf.Bytes()
+		if at := bytes.Index(body, main.plain); at >= 0 {
+			c.Header("Content-Type", "text/html; charset=utf-8")
+			c.Status(status)
+			end := at + len(main.plain)
+			if _, err := w.Write(body[:at]); err == nil {
+				if err = w.WriteDeflated(body[at:end], main.deflated); err == nil {
+					_, _ = w.Write(body[end:])
+				}
+			}
+			return
+		}
+	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// deflatedWriter is a response writer that can send a part of the answer deflated before
+// (the server's gzip writer): it compresses what is written as it comes, and puts plain's
+// deflated form in the stream as it is when it compresses, plain when it does not.
+type deflatedWriter interface {
+	Write(b []byte) (int, error)
+	WriteDeflated(plain, deflated []byte) error
+}
+
+// keptMain gives data, the data of page for a signed-in person, the main part kept for
+// everyone at this page version, rendering (and deflating) and keeping it if need be, and
+// returns it. It does nothing for a visitor (the page cache keeps their whole page), for a
+// page not in sharedMain, or when the request carries no page version.
+func (h *Handlers) keptMain(c *gin.Context, page string, data any) (fragment, error) {
+	ctx := c.Request.Context()
+	setter, ok := data.(interface{ setMain(template.HTML) })
+	if !ok || !sharedMain[page] || portal.UserFromContext(ctx) == nil {
+		return fragment{}, nil
+	}
+	version, ok := portal.PageVersionFromContext(ctx)
+	if !ok {
+		return fragment{}, nil
+	}
+	u := c.Request.URL
+	key := "main\x00" + page + "\x00" + string(portal.LanguageFromContext(ctx)) + "\x00" + u.Path + "?" + u.RawQuery + "\x00" + version
+	main, err := h.fragments.get(key, true, func(buf *bytes.Buffer) error {
+		return h.Theme.RenderFragment(buf, page, "content", data)
+	})
+	if err == nil {
+		setter.setMain(main.html)
+	}
+	return main, err
+}
+
+// pageBuffers holds the buffers pages are rendered into: a page is tens of kilobytes, and
+// growing a new buffer to that size for every request was a third of the bytes a guideline
+// page allocated.
+var pageBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}
+
+func getPageBuffer() *bytes.Buffer { return pageBuffers.Get().(*bytes.Buffer) }
+
+// putPageBuffer gives buf back once what was written from it has been copied (every
+// writer on a response's path copies). An unusually large one is left to the collector.
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > 1<<20 {
+		return
+	}
+	buf.Reset()
+	pageBuffers.Put(buf)
 }
 
 // keepCacheControl sets Cache-Control to value unless the handler said no-store already.

@@ -40,7 +40,7 @@ func (h *Handlers) HandleHome(c *gin.Context) {
 		}
 	}
 	p.Latest = items[:min(len(items), 5)]
-	h.render(c, http.StatusOK, "home", p)
+	h.render(c, http.StatusOK, "home", &p)
 }
 
 // health is the JSON body of /healthz.

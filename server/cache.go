@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -42,6 +43,11 @@ func (s *Server) stamp(ctx context.Context) (pageStamp, error) {
 	return pageStamp{PageVersion: v, minute: s.h.Now().Unix() / 60}, err
 }
 
+// String returns the stamp as the version handlers key shared parts of pages by.
+func (st pageStamp) String() string {
+	return st.Shows + "/" + strconv.FormatInt(st.Local, 10) + "/" + strconv.FormatInt(st.minute, 10)
+}
+
 // usable reports whether a page made at held may be served, while a fresh one is made,
 // to a request at now: no write through this process since, and made this minute or the
 // one before.
@@ -68,7 +74,16 @@ func signedIn(r *http.Request) bool {
 // person, go around the cache: they are rendered per request as before.
 func (s *Server) cachePages() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.Method != http.MethodGet || signedIn(c.Request) {
+		if c.Request.Method != http.MethodGet {
+			c.Next()
+			return
+		}
+		if signedIn(c.Request) {
+			// Their page is rendered for them, but its main part is often the same for
+			// everyone: the handler may keep that part by this version (handlers.render).
+			if stamp, err := s.stamp(c.Request.Context()); err == nil {
+				c.Request = c.Request.WithContext(portal.NewContextWithPageVersion(c.Request.Context(), stamp.String()))
+			}
 			c.Next()
 			return
 		}

@@ -183,6 +183,22 @@ func parseInto(tmpl *template.Template, fsys fs.FS, name string) error {
 	return nil
 }
 
+// RenderFragment executes the template name of page's set with data into w: a piece of a
+// page rendered once and kept (a revision's table of contents). On error w is cut back to
+// its length before.
+func (t *Theme) RenderFragment(w *bytes.Buffer, page, name string, data any) error {
+	tmpl, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("themes: no page %q", page)
+	}
+	n := w.Len()
+	if err := tmpl.ExecuteTemplate(w, name, data); err != nil {
+		w.Truncate(n)
+		return fmt.Errorf("themes: render %s of %s: %w", name, page, err)
+	}
+	return nil
+}
+
 // Pages returns the names of the parsed pages, sorted.
 func (t *Theme) Pages() []string {
 	names := make([]string, 0, len(t.pages))
@@ -194,11 +210,20 @@ func (t *Theme) Pages() []string {
 }
 
 // Render executes page with data into a buffer and copies it to w only on success, so a
-// template error never leaves half a page on the wire.
+// template error never leaves half a page on the wire. A *bytes.Buffer is written to
+// directly, and cut back to its length before on error.
 func (t *Theme) Render(w io.Writer, page string, data any) error {
 	tmpl, ok := t.pages[page]
 	if !ok {
 		return fmt.Errorf("themes: no page %q", page)
+	}
+	if buf, ok := w.(*bytes.Buffer); ok {
+		n := buf.Len()
+		if err := tmpl.ExecuteTemplate(buf, "layout", data); err != nil {
+			buf.Truncate(n)
+			return fmt.Errorf("themes: render %s: %w", page, err)
+		}
+		return nil
 	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", data); err != nil {
