@@ -158,7 +158,7 @@ func searchParam(p *Page, q url.Values) (string, error) {
 func (h *Handlers) writeJSON(c *gin.Context, status int, v any) {
 	b, err := json.Marshal(v) // escapes <, > and &, so no answer reads as markup
 	if err != nil {
-		h.Logger.ErrorContext(c.Request.Context(), "hsds json", "path", c.Request.URL.Path, "err", err)
+		h.Logger.ErrorContext(c.Request.Context(), "hsds json", "path", LogPath(c), "err", err)
 		status, b = http.StatusInternalServerError, []byte(`{"status":500,"message":"internal error"}`)
 	}
 	c.Header("Access-Control-Allow-Origin", "*")
@@ -186,7 +186,7 @@ func (h *Handlers) hsdsError(c *gin.Context, p *Page, err error) {
 	status := statusOf(portal.ErrorCode(err))
 	msg := p.T("error." + statusKey(status) + ".title")
 	if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
-		h.Logger.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "err", err)
+		h.Logger.ErrorContext(c.Request.Context(), "request failed", "path", LogPath(c), "err", err)
 		msg = p.T("hsds.error.internal")
 	}
 	h.writeJSON(c, status, hsdsErrorBody{status, msg})

@@ -20,7 +20,7 @@ func (s *Server) recovery() gin.HandlerFunc {
 				if err, ok := r.(error); ok && err == http.ErrAbortHandler {
 					panic(r)
 				}
-				s.logger.ErrorContext(c.Request.Context(), "panic", "path", c.Request.URL.Path, "panic", fmt.Sprint(r))
+				s.logger.ErrorContext(c.Request.Context(), "panic", "path", handlers.LogPath(c), "panic", fmt.Sprint(r))
 				c.Abort()
 				if !c.Writer.Written() {
 					s.h.Error(c, fmt.Errorf("panic: %v", r))
@@ -32,7 +32,9 @@ func (s *Server) recovery() gin.HandlerFunc {
 }
 
 // requestLog logs one line per request. It logs the path but never the query string,
-// which may carry what a person searched for.
+// which may carry what a person searched for, and never the token of a one-time link
+// (handlers.LogPath): whoever reads the log could otherwise accept an invitation or reset
+// a password with it.
 func (s *Server) requestLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -47,7 +49,7 @@ func (s *Server) requestLog() gin.HandlerFunc {
 		}
 		s.logger.LogAttrs(c.Request.Context(), level, "request",
 			slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path),
+			slog.String("path", handlers.LogPath(c)),
 			slog.Int("status", status),
 			slog.Int("bytes", c.Writer.Size()),
 			slog.Duration("duration", time.Since(start)),
@@ -78,7 +80,16 @@ var securityHeaders = []struct {
 
 var strictTransportSecurity = []string{"max-age=31536000; includeSubDomains"}
 
-// securityHeaders sets the headers every response carries.
+// Headers of the pages whose address carries a secret (a one-time link's token): no cache
+// keeps them, and no Referer header repeats their address to the page's own static files
+// or to a site that a link on them leads to.
+var (
+	noStore    = []string{"no-store"}
+	noReferrer = []string{"no-referrer"}
+)
+
+// securityHeaders sets the headers every response carries, and those of a page whose
+// address carries a token.
 func (s *Server) securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
@@ -87,6 +98,9 @@ func (s *Server) securityHeaders() gin.HandlerFunc {
 		}
 		if s.secure {
 			h["Strict-Transport-Security"] = strictTransportSecurity
+		}
+		if handlers.SecretRoute(c.FullPath()) {
+			h["Cache-Control"], h["Referrer-Policy"] = noStore, noReferrer
 		}
 		c.Next()
 	}
