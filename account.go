@@ -77,17 +77,25 @@ func (g StakeholderGroup) Valid() bool {
 	return false
 }
 
-// Organisation is a member organisation of the platform, in exactly one stakeholder group.
+// Organisation is a member organisation of the platform, in exactly one stakeholder group:
+// the record that says who may sign in for it and whether it is verified. Its listing in
+// the referral directory, if it has one, is the DirectoryOrg of ListingID: the two records
+// are one organisation (see OrgEntry).
 type Organisation struct {
-	ID         string // a slug, such as "oyu-tolgoi"
-	NameMN     string
-	NameEN     string
-	Group      StakeholderGroup
-	Verified   bool
-	VerifiedAt *time.Time
-	VerifiedBy string // user ID
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	ID     string // a slug, such as "oyu-tolgoi"
+	NameMN string
+	NameEN string
+	Group  StakeholderGroup
+	// DirectoryID is the id of the organisation's directory listing when it is not the
+	// organisation's own ID (an organisation and a listing made apart, under two ids, then
+	// linked); "" means the listing of its own ID, if there is one. It changes only through
+	// AccountStore.LinkListing, which keeps a listing to one organisation.
+	DirectoryID string
+	Verified    bool
+	VerifiedAt  *time.Time
+	VerifiedBy  string // user ID
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Name returns the organisation's name in lang, or in the other language when it has none.
@@ -96,6 +104,15 @@ func (o *Organisation) Name(lang Language) string {
 		return o.NameEN
 	}
 	return o.NameMN
+}
+
+// ListingID returns the id of the organisation's directory listing: DirectoryID, or its own
+// ID. The directory may hold no listing of that id.
+func (o *Organisation) ListingID() string {
+	if o.DirectoryID != "" {
+		return o.DirectoryID
+	}
+	return o.ID
 }
 
 // Validate checks an organisation before it is saved.
@@ -109,6 +126,8 @@ func (o *Organisation) Validate() error {
 		return FieldError("name_mn", "a name is longer than 300 bytes")
 	case !o.Group.Valid():
 		return FieldError("group", "unknown stakeholder group %q", o.Group)
+	case o.DirectoryID != "" && !ValidSlug(o.DirectoryID):
+		return FieldError("listing", "directory listing id %q is not valid", o.DirectoryID)
 	}
 	return nil
 }
@@ -257,9 +276,19 @@ type AccountStore interface {
 
 	FindOrganisation(ctx context.Context, id string) (*Organisation, error)
 	FindOrganisations(ctx context.Context) ([]*Organisation, error)
-	// CreateOrganisation stores a new organisation; ECONFLICT when the id is taken.
+	// CreateOrganisation stores a new organisation with the directory listing of
+	// o.ListingID(); ECONFLICT when the id is taken (the "id" field) or when that listing
+	// is another organisation's (the "listing" field).
 	CreateOrganisation(ctx context.Context, o *Organisation) error
+	// UpdateOrganisation stores o's names, group and verification; its directory listing
+	// stays as stored. ENOTFOUND when there is no such organisation.
 	UpdateOrganisation(ctx context.Context, o *Organisation) error
+	// LinkListing makes the directory listing listingID the organisation orgID's ("" or
+	// orgID: the listing of its own id). A listing is one organisation's: of two
+	// concurrent links of one listing, one succeeds and the other, and any link of a
+	// listing that is another organisation's, gets ECONFLICT; ENOTFOUND when there is no
+	// organisation orgID.
+	LinkListing(ctx context.Context, orgID, listingID string) error
 
 	CreateSession(ctx context.Context, s *Session) error
 	// AuthVersion returns a value that changes whenever a session ends or a person

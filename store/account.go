@@ -167,7 +167,7 @@ func (db *DB) FindUsers(ctx context.Context, f portal.UserFilter) ([]*portal.Use
 		}
 	}
 	slices.SortFunc(us, func(a, b *portal.User) int {
-		return cmp.Or(compareNames(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(portal.CompareNames(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 	return us, nil
 }

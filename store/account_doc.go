@@ -51,15 +51,19 @@ type claimDoc struct {
 
 // organisationDoc is a document in the organisations collection.
 type organisationDoc struct {
-	ID         string     `bson:"_id"`
-	NameMN     string     `bson:"name_mn"`
-	NameEN     string     `bson:"name_en"`
-	Group      string     `bson:"group"`
-	Verified   bool       `bson:"verified"`
-	VerifiedAt *time.Time `bson:"verified_at"`
-	VerifiedBy string     `bson:"verified_by"`
-	CreatedAt  time.Time  `bson:"created_at"`
-	UpdatedAt  time.Time  `bson:"updated_at"`
+	ID     string `bson:"_id"`
+	NameMN string `bson:"name_mn"`
+	NameEN string `bson:"name_en"`
+	Group  string `bson:"group"`
+	// DirectoryID is set only when the organisation's listing is not the one of its own
+	// id; an organisation stored before listings were linked has none, and so is the
+	// organisation of the listing of its id.
+	DirectoryID string     `bson:"directory_id,omitempty"`
+	Verified    bool       `bson:"verified"`
+	VerifiedAt  *time.Time `bson:"verified_at"`
+	VerifiedBy  string     `bson:"verified_by"`
+	CreatedAt   time.Time  `bson:"created_at"`
+	UpdatedAt   time.Time  `bson:"updated_at"`
 }
 
 // sessionDoc is a document in the sessions collection.
@@ -171,29 +175,31 @@ func (d *userDoc) user() *portal.User {
 
 func toOrganisationDoc(o *portal.Organisation) *organisationDoc {
 	return &organisationDoc{
-		ID:         o.ID,
-		NameMN:     o.NameMN,
-		NameEN:     o.NameEN,
-		Group:      string(o.Group),
-		Verified:   o.Verified,
-		VerifiedAt: utcPtr(o.VerifiedAt),
-		VerifiedBy: o.VerifiedBy,
-		CreatedAt:  o.CreatedAt.UTC(),
-		UpdatedAt:  o.UpdatedAt.UTC(),
+		ID:          o.ID,
+		NameMN:      o.NameMN,
+		NameEN:      o.NameEN,
+		Group:       string(o.Group),
+		DirectoryID: o.DirectoryID,
+		Verified:    o.Verified,
+		VerifiedAt:  utcPtr(o.VerifiedAt),
+		VerifiedBy:  o.VerifiedBy,
+		CreatedAt:   o.CreatedAt.UTC(),
+		UpdatedAt:   o.UpdatedAt.UTC(),
 	}
 }
 
 func (d *organisationDoc) organisation() *portal.Organisation {
 	return &portal.Organisation{
-		ID:         d.ID,
-		NameMN:     d.NameMN,
-		NameEN:     d.NameEN,
-		Group:      portal.StakeholderGroup(d.Group),
-		Verified:   d.Verified,
-		VerifiedAt: d.VerifiedAt,
-		VerifiedBy: d.VerifiedBy,
-		CreatedAt:  d.CreatedAt,
-		UpdatedAt:  d.UpdatedAt,
+		ID:          d.ID,
+		NameMN:      d.NameMN,
+		NameEN:      d.NameEN,
+		Group:       portal.StakeholderGroup(d.Group),
+		DirectoryID: d.DirectoryID,
+		Verified:    d.Verified,
+		VerifiedAt:  d.VerifiedAt,
+		VerifiedBy:  d.VerifiedBy,
+		CreatedAt:   d.CreatedAt,
+		UpdatedAt:   d.UpdatedAt,
 	}
 }
 

@@ -37,6 +37,7 @@ const (
 	identitiesCollection    = "identities"
 	emailsCollection        = "emails"
 	organisationsCollection = "organisations"
+	orgListingsCollection   = "org_listings"
 	sessionsCollection      = "sessions"
 	tokensCollection        = "tokens"
 	tokenEndsCollection     = "token_ends"
@@ -82,6 +83,7 @@ type DB struct {
 	identities    *mongo.Collection // claims: provider|subject → user ID
 	emails        *mongo.Collection // claims: normalised e-mail → user ID
 	organisations *mongo.Collection
+	orgListings   *mongo.Collection // claims: directory listing id → the organisation it is
 	sessions      *mongo.Collection
 	tokens        *mongo.Collection
 	tokenEnds     *mongo.Collection // what ended each token: its use or its revocation
@@ -192,6 +194,7 @@ func collectionsOf(client *mongo.Client, name string) *DB {
 		identities:    db.Collection(identitiesCollection),
 		emails:        db.Collection(emailsCollection),
 		organisations: db.Collection(organisationsCollection),
+		orgListings:   db.Collection(orgListingsCollection),
 		sessions:      db.Collection(sessionsCollection),
 		tokens:        db.Collection(tokensCollection),
 		tokenEnds:     db.Collection(tokenEndsCollection),
@@ -259,7 +262,7 @@ func (db *DB) Name() string { return db.db.Name() }
 // embedded database's SQLite tables exist when Open indexes them.
 var collections = []string{
 	guidelinesCollection, revisionsCollection, sourcesCollection, metaCollection, claimsCollection,
-	usersCollection, identitiesCollection, emailsCollection, organisationsCollection,
+	usersCollection, identitiesCollection, emailsCollection, organisationsCollection, orgListingsCollection,
 	sessionsCollection, tokensCollection, tokenEndsCollection, throttlesCollection, auditCollection,
 	dirOrgsCollection, dirConfidentialCollection, dirHiddenIDsCollection, dirSuggestionsCollection,
 }

@@ -1,4 +1,4 @@
-package store
+package portal
 
 import (
 	"strings"
@@ -9,7 +9,7 @@ import (
 // mongolianAlphabet is the Mongolian Cyrillic alphabet in lower case and in its order, which is
 // not Unicode's: Unicode puts ё before а, and ө and ү after я, so a plain comparison would list
 // "Өмнөговь" and "Үндэсний" after "Яруу". golang.org/x/text/collate would know this too, but the
-// store needs no more than this one alphabet.
+// lists need no more than this one alphabet.
 const mongolianAlphabet = "абвгдеёжзийклмноөпрстуүфхцчшщъыьэюя"
 
 // mongolianRank maps each letter of mongolianAlphabet to a weight in alphabet order, starting
@@ -24,9 +24,9 @@ var mongolianRank = func() map[rune]rune {
 	return m
 }()
 
-// compareNames orders names for lists: case-insensitively, Mongolian letters in alphabet order,
+// CompareNames orders names for lists: case-insensitively, Mongolian letters in alphabet order,
 // everything else by code point; names equal that way by their bytes, so the order is total.
-func compareNames(a, b string) int {
+func CompareNames(a, b string) int {
 	x, y := a, b
 	for x != "" && y != "" {
 		r, n := utf8.DecodeRuneInString(x)
