@@ -150,8 +150,9 @@ func (s *Service) RequestReset(ctx context.Context, email string) (string, *port
 
 // ResetPassword sets the password of the person a reset link is for and uses the link up.
 // It ends the person's other sessions (whoever knew the old password is signed out) and
-// forgets the failed sign-ins of the account. The password is checked before the link is
-// used, so a refused password leaves the link usable.
+// their other open reset links (EndResetLinks), and forgets the failed sign-ins of the
+// account. The password is checked before the link is used, so a refused password leaves
+// the link usable.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) (*portal.User, error) {
 	t, err := s.findToken(ctx, portal.TokenReset, token)
 	if err != nil {
@@ -179,13 +180,44 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (*p
 	if err := s.saveUser(ctx, u); err != nil {
 		return nil, err
 	}
+	ended, err := s.EndResetLinks(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.limiter().Reset(ctx, AccountKey(u.Email)); err != nil {
 		return nil, err
 	}
-	if err := s.audit(ctx, u.ID, "user.password_reset", u.ID, nil, nil); err != nil {
+	after := map[string]int{"reset_links_ended": ended}
+	if err := s.audit(ctx, u.ID, "user.password_reset", u.ID, nil, after); err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+// EndResetLinks ends (revokes) every open password-reset link of the person with userID
+// and returns how many it ended. Every change of a password calls it once the new one is
+// stored: a reset, a change on the profile, a password chosen after a one-time sign-in
+// link. A reset link asked for before the change (perhaps by whoever read the person's
+// mail) must not set the password again. The caller audits the change it made.
+func (s *Service) EndResetLinks(ctx context.Context, userID string) (int, error) {
+	links, err := s.Store.FindTokens(ctx, portal.TokenReset)
+	if err != nil {
+		return 0, err
+	}
+	now, ended := s.now(), 0
+	for _, t := range links {
+		if t.UserID != userID || s.usable(t) != nil {
+			continue
+		}
+		err := s.Store.RevokeToken(ctx, t.ID, now)
+		switch {
+		case err == nil:
+			ended++
+		case portal.ErrorCode(err) != portal.ECONFLICT: // ECONFLICT: used meanwhile, so ended
+			return ended, err
+		}
+	}
+	return ended, nil
 }
 
 // tokenAuditEntry is what the audit log keeps of a one-time link: never its secret.

@@ -1,6 +1,7 @@
 package accounts_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,57 @@ func TestStateOf(t *testing.T) {
 	}
 	if got := state(used); got != accounts.LinkUsed {
 		t.Errorf("a used link became %q at its expiry", got)
+	}
+}
+
+// TestResetEndsOtherResetLinks: using one reset link ends every other open reset link of
+// the person (asked for by mail or made by an admin), and leaves other people's alone;
+// EndResetLinks, which a password change calls, does the same.
+func TestResetEndsOtherResetLinks(t *testing.T) {
+	e := newEnv(t)
+	admin := e.user("admin@example.mn", portal.RoleAdmin)
+	u := e.user("oyun@example.mn", portal.RoleMember)
+	other := e.user("bat@example.mn", portal.RoleMember)
+	request := func(email string) string {
+		t.Helper()
+		token, _, err := e.svc.RequestReset(e.ctx, email)
+		if err != nil || token == "" {
+			t.Fatalf("RequestReset(%s) = %q, %v", email, token, err)
+		}
+		return token
+	}
+	older, byAdmin := request(u.Email), ""
+	var err error
+	if byAdmin, _, err = e.svc.IssueResetLink(e.ctx, admin, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	used, others := request(u.Email), request(other.Email)
+
+	if _, err := e.svc.ResetPassword(e.ctx, used, "wind over the steppe"); err != nil {
+		t.Fatal(err)
+	}
+	for name, token := range map[string]string{"older": older, "by an admin": byAdmin} {
+		_, err := e.svc.FindReset(e.ctx, token)
+		wantErr(t, err, portal.EINVALID, accounts.ErrLinkRevoked)
+		if _, err := e.svc.ResetPassword(e.ctx, token, "another password entirely"); !errors.Is(err, accounts.ErrLinkRevoked) {
+			t.Errorf("the %s link still sets the password: %v", name, err)
+		}
+	}
+	if a := e.wantAudit("user.password_reset", u.ID, u.ID); a.After != `{"reset_links_ended":2}` {
+		t.Errorf("audit after %s", a.After)
+	}
+	if _, err := e.svc.FindReset(e.ctx, others); err != nil {
+		t.Errorf("another person's link was ended: %v", err)
+	}
+
+	// A password change ends the links asked for before it.
+	fresh := request(u.Email)
+	if n, err := e.svc.EndResetLinks(e.ctx, u.ID); n != 1 || err != nil {
+		t.Errorf("EndResetLinks = %d, %v; want 1", n, err)
+	}
+	_, err = e.svc.FindReset(e.ctx, fresh)
+	wantErr(t, err, portal.EINVALID, accounts.ErrLinkRevoked)
+	if n, err := e.svc.EndResetLinks(e.ctx, u.ID); n != 0 || err != nil {
+		t.Errorf("EndResetLinks again = %d, %v; want 0", n, err)
 	}
 }
