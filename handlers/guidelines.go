@@ -93,7 +93,7 @@ func (h *Handlers) HandleGuidelines(c *gin.Context) {
 	}
 	p.Pages = max((len(gs)+guidelinesPerPage-1)/guidelinesPerPage, 1)
 	if p.PageNum > p.Pages {
-		h.Error(c, notFound(&p.Page, "directory.error.page", p.PageNum, p.Pages))
+		h.Error(c, pastEnd(&p.Page, p.PageNum, p.Pages, len(gs)))
 		return
 	}
 	listURL := func(page int) string {

@@ -14,13 +14,15 @@ import (
 )
 
 // Search limits: a query longer than maxSearch bytes is cut (a pasted paragraph still
-// searches); a page holds searchPerPage hits; suggestions are at most suggestLimit.
+// searches); a page holds searchPerPage hits, and pages past maxSearchPages are not served
+// (the engine's cost grows with the depth); suggestions are at most suggestLimit.
 const (
-	maxSearch     = 500
-	searchPerPage = 20
-	suggestLimit  = 8
-	maxYear       = 2200
-	minYear       = 1990
+	maxSearch      = 500
+	searchPerPage  = 20
+	maxSearchPages = 1000
+	suggestLimit   = 8
+	maxYear        = 2200
+	minYear        = 1990
 )
 
 // searchKinds are the kinds a search may be narrowed to.
@@ -151,9 +153,15 @@ func (h *Handlers) HandleSearch(c *gin.Context) {
 		h.render(c, http.StatusBadRequest, "search", p)
 		return
 	}
-	page, err := strconv.Atoi(c.DefaultQuery("page", "1"))
-	if err != nil || page < 1 || page > 1000 {
-		page = 1
+	page := 1
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageNumber {
+			p.Message = p.T("directory.error.page_number", shorten(v))
+			h.render(c, http.StatusBadRequest, "search", p)
+			return
+		}
+		page = n
 	}
 	p.PageNum = page
 	if p.Q == "" && filters == (searchFilters{}) {
@@ -166,8 +174,12 @@ func (h *Handlers) HandleSearch(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	enginePage := page
+	if page > maxSearchPages {
+		enginePage = 1 // past the pages served: the first page's count tells how many there are
+	}
 	res, err := h.Search.Search(ctx, portal.SearchQuery{Text: p.Q, Kind: filters.Kind, Aimag: filters.Aimag,
-		Type: filters.Type, Language: portal.Language(filters.Language), Year: filters.Year, Page: page, PerPage: searchPerPage})
+		Type: filters.Type, Language: portal.Language(filters.Language), Year: filters.Year, Page: enginePage, PerPage: searchPerPage})
 	if err != nil && ctx.Err() != nil {
 		h.Error(c, err) // the client went away
 		return
@@ -180,13 +192,18 @@ func (h *Handlers) HandleSearch(c *gin.Context) {
 		return
 	}
 	h.fillSearch(&p, res, page)
+	if page > p.Pages {
+		p.Message = pastEnd(&p.Page, page, p.Pages, p.Total).Error()
+		h.render(c, http.StatusNotFound, "search", p)
+		return
+	}
 	h.render(c, http.StatusOK, "search", p)
 }
 
 // fillSearch puts a result on the page: hits, facets as links, the active filters, paging.
 func (h *Handlers) fillSearch(p *searchPage, res *portal.SearchResult, page int) {
 	p.Total = res.Total
-	p.Pages = max((res.Total+searchPerPage-1)/searchPerPage, 1)
+	p.Pages = min(max((res.Total+searchPerPage-1)/searchPerPage, 1), maxSearchPages)
 	for _, hit := range res.Hits {
 		p.Hits = append(p.Hits, searchHitView{Title: hit.Title, URL: safeLocalURL(hit.URL), Kind: p.T("search.kind." + hit.Kind),
 			Language: hit.Language, OtherLanguage: hit.Language != "" && hit.Language != p.Lang, Snippet: hit.Snippet})
