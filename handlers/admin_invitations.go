@@ -161,7 +161,6 @@ func (h *Handlers) renderInvitations(c *gin.Context, status int, f inviteForm, e
 func (h *Handlers) invitations(c *gin.Context, f inviteForm, errs fieldErrors) (*invitationsPage, bool) {
 	p := &invitationsPage{Page: h.page(c, "", "admin"), Email: f.Email}
 	p.Title = p.T("admin.invite.title")
-	p.Errors = errs.messages(&p.Page)
 	ctx := c.Request.Context()
 	orgs, err := h.Accounts.Store.FindOrganisations(ctx)
 	if err == nil {
@@ -175,6 +174,11 @@ func (h *Handlers) invitations(c *gin.Context, f inviteForm, errs fieldErrors) (
 	if p.Mail = h.Mailer != nil; p.Mail {
 		p.MailLanguages = h.languageOptions(cmp.Or(f.Language, h.defaultLanguage()))
 	}
+	fields := []string{"email", "role", "org"}
+	if p.Mail {
+		fields = append(fields, "language")
+	}
+	p.refuse(&p.Page, "", errs.messages(&p.Page), fields...)
 	return p, true
 }
 

@@ -142,6 +142,7 @@ func (h *Handlers) renderOrgs(c *gin.Context, status int, v orgsView) {
 	}
 	if v.Refused == nil {
 		p.Errors = v.Errors.messages(&p.Page)
+		p.summarize("", p.Errors, adminOrgFields("new", true)...)
 	}
 	for _, g := range portal.StakeholderGroups {
 		p.Groups = append(p.Groups, option{Value: string(g), Label: p.T("group." + string(g))})
@@ -151,10 +152,25 @@ func (h *Handlers) renderOrgs(c *gin.Context, status int, v orgsView) {
 			GroupName: p.T("group." + string(o.Group)), Form: orgForm{ID: o.ID, NameMN: o.NameMN, NameEN: o.NameEN, Group: string(o.Group)}}
 		if v.Refused != nil && o.ID == v.Refused.ID {
 			row.Form, row.Errors, row.Open = *v.Refused, v.Errors.messages(&p.Page), true
+			p.summarize("", row.Errors, adminOrgFields(o.ID, false)...)
 		}
 		p.Orgs = append(p.Orgs, row)
 	}
 	h.render(c, status, "admin-organisations", p)
+}
+
+// adminOrgFields are the fields of an organisation form for its error summary: their
+// ids start with prefix, "new" for the new organisation's form, the organisation's id for
+// its own.
+func adminOrgFields(prefix string, isNew bool) []string {
+	var fields []string
+	if isNew {
+		fields = append(fields, "id#"+prefix+"-id")
+	}
+	for _, f := range []string{"name_mn", "name_en", "group"} {
+		fields = append(fields, f+"#"+prefix+"-"+f)
+	}
+	return fields
 }
 
 // orgsURL is the organisations page, at the organisation with id.

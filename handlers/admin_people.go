@@ -38,7 +38,7 @@ func (h *Handlers) HandlePeople(c *gin.Context) {
 	p.Title = p.T("admin.people.title")
 	errs := fieldErrors{}
 	if errs.text("q", p.Query, maxQuery, false); len(errs) > 0 {
-		p.Errors = errs.messages(&p.Page)
+		p.refuse(&p.Page, "", errs.messages(&p.Page), "q")
 		h.render(c, http.StatusBadRequest, "admin-people", p)
 		return
 	}
@@ -128,7 +128,7 @@ func (h *Handlers) HandlePersonPost(c *gin.Context) {
 	f, errs := readPersonForm(c, p.User, orgs)
 	if len(errs) > 0 {
 		p.fill(f.Role, f.OrgID, f.Disabled, orgs)
-		p.Errors = errs.messages(&p.Page)
+		p.refuse(&p.Page, "", errs.messages(&p.Page), "role", "org", "disabled")
 		h.render(c, http.StatusBadRequest, "admin-person", p)
 		return
 	}
@@ -168,7 +168,7 @@ func (h *Handlers) HandlePersonResetLink(c *gin.Context) {
 	token, link, err := h.Accounts.IssueResetLink(c.Request.Context(), p.User, p.Person.ID)
 	switch {
 	case errors.Is(err, accounts.ErrDisabled):
-		p.Message = p.T("admin.person.reset_disabled")
+		p.refuse(&p.Page, p.T("admin.person.reset_disabled"), nil)
 		h.render(c, http.StatusConflict, "admin-person", p)
 		return
 	case err != nil:

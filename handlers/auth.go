@@ -65,6 +65,7 @@ func (h *Handlers) HandleLoginPost(c *gin.Context) {
 		p.Errors["password"] = p.T("form.too_long")
 	}
 	if len(p.Errors) > 0 {
+		p.summarize("", p.Errors, "email", "password")
 		h.render(c, http.StatusBadRequest, "login", p)
 		return
 	}
@@ -77,6 +78,7 @@ func (h *Handlers) HandleLoginPost(c *gin.Context) {
 			return
 		}
 		p.Message = msg
+		p.summarize(msg, nil)
 		h.render(c, status, "login", p)
 		return
 	}

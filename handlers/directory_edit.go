@@ -85,6 +85,12 @@ var serviceTextFields = []struct {
 	{"hours", false}, {"phones", false},
 }
 
+// serviceFormFields are the service form's fields from top to bottom, for its error
+// summary; a group of check boxes links to its first box, which has the group's name as id.
+var serviceFormFields = []string{"name_mn", "name_en", "description_mn", "description_en",
+	"eligibility_mn", "eligibility_en", "application_process_mn", "application_process_en",
+	"fees_mn", "fees_en", "free", "types", "languages", "hours", "area", "locations", "phones", "note"}
+
 // formKey maps a form field to the ServiceFieldKeys name: "name_mn" → "name.mn".
 func formKey(name string) string {
 	if i := strings.LastIndex(name, "_"); i > 0 && (strings.HasSuffix(name, "_mn") || strings.HasSuffix(name, "_en")) {
@@ -320,8 +326,7 @@ func (h *Handlers) serviceFormPost(c *gin.Context, suggest bool) {
 		errs.text("note", strings.ReplaceAll(p.Note, "\n", " "), maxNote, false)
 	}
 	if len(errs) > 0 {
-		p.Errors = errorMessages(&p.Page, errs)
-		p.Message = p.T("directory.edit.fix")
+		p.refuse(&p.Page, p.T("directory.edit.fix"), errorMessages(&p.Page, errs), serviceFormFields...)
 		h.render(c, http.StatusBadRequest, "directory-edit", p)
 		return
 	}
@@ -344,20 +349,21 @@ func (h *Handlers) serviceFormPost(c *gin.Context, suggest bool) {
 			h.Error(c, err)
 			return
 		}
-		p.Errors = map[string]string{}
+		errs := map[string]string{}
 		var pe *portal.Error
 		if errors.As(err, &pe) {
 			for f := range pe.Fields {
-				p.Errors[formField(f)] = p.T("directory.edit.invalid")
+				errs[formField(f)] = p.T("directory.edit.invalid")
 			}
 		}
 		// The form's own checks catch nearly everything; what the editor's validation of the
 		// whole entry finds is marked on its field, the detail logged for the secretariat.
 		h.Logger.InfoContext(ctx, "directory form refused", "service", s.ID, "fields", fieldNames(err))
-		p.Message = p.T("directory.edit.invalid_entry")
-		if len(p.Errors) == 0 && strings.Contains(portal.ErrorMessage(err), "changes nothing") {
-			p.Message = p.T("directory.suggest.nothing")
+		message := p.T("directory.edit.invalid_entry")
+		if len(errs) == 0 && strings.Contains(portal.ErrorMessage(err), "changes nothing") {
+			message = p.T("directory.suggest.nothing")
 		}
+		p.refuse(&p.Page, message, errs, serviceFormFields...)
 		h.render(c, http.StatusBadRequest, "directory-edit", p)
 		return
 	}

@@ -32,6 +32,9 @@ func (p *orgFormPage) Field(name, label string, oneLine bool) textField {
 	return textField{Name: name, Label: p.T(label), Value: p.Values[name], Error: p.Errors[name], OneLine: oneLine}
 }
 
+// orgFormFields are the organisation form's fields from top to bottom, for its error summary.
+var orgFormFields = []string{"name_mn", "name_en", "description_mn", "description_en", "group", "email", "website", "phones"}
+
 func orgEditPath(id string) string { return "/directory/organizations/" + url.PathEscape(id) + "/edit" }
 
 // orgTarget returns the directory organisation of the request, or answers 404.
@@ -125,7 +128,7 @@ func (h *Handlers) HandleOrgEditPost(c *gin.Context) {
 			return
 		}
 	}
-	p.Errors, p.Message = errorMessages(&p.Page, errs), p.T("directory.edit.fix")
+	p.refuse(&p.Page, p.T("directory.edit.fix"), errorMessages(&p.Page, errs), orgFormFields...)
 	h.render(c, http.StatusBadRequest, "directory-org-edit", p)
 }
 
@@ -175,6 +178,10 @@ type locationFormPage struct {
 func (p *locationFormPage) Field(name, label string, oneLine bool) textField {
 	return textField{Name: name, Label: p.T(label), Value: p.Values[name], Error: p.Errors[name], OneLine: oneLine}
 }
+
+// locationFormFields are the location form's fields from top to bottom, for its error summary.
+var locationFormFields = []string{"name_mn", "name_en", "confidential", "address_mn", "address_en", "place",
+	"latitude", "longitude", "public_contact_mn", "public_contact_en"}
 
 func locationEditPath(org, loc string) string {
 	return "/directory/organizations/" + url.PathEscape(org) + "/locations/" + url.PathEscape(loc) + "/edit"
@@ -310,7 +317,7 @@ func (h *Handlers) HandleLocationEditPost(c *gin.Context) {
 			return
 		}
 	}
-	p.Errors, p.Message = errorMessages(&p.Page, errs), p.T("directory.edit.fix")
+	p.refuse(&p.Page, p.T("directory.edit.fix"), errorMessages(&p.Page, errs), locationFormFields...)
 	c.Header("Cache-Control", "private, no-store")
 	h.render(c, http.StatusBadRequest, "directory-location-edit", p)
 }

@@ -187,7 +187,8 @@ func (h *Handlers) HandleSuggestionReject(c *gin.Context) {
 		if !ok {
 			return
 		}
-		p.Reason, p.Errors = reason, errs.messages(&p.Page)
+		p.Reason = reason
+		p.refuse(&p.Page, "", errs.messages(&p.Page), "reason")
 		c.Header("Cache-Control", "private, no-store")
 		h.render(c, http.StatusBadRequest, "directory-suggestion", p)
 		return
@@ -211,10 +212,11 @@ func (h *Handlers) decisionError(c *gin.Context, err error) {
 	if !ok {
 		return
 	}
-	p.Message = p.T("directory.review.conflict")
+	message := p.T("directory.review.conflict")
 	if code == portal.EINVALID {
-		p.Message = p.T("directory.review.invalid")
+		message = p.T("directory.review.invalid")
 	}
+	p.refuse(&p.Page, message, nil)
 	c.Header("Cache-Control", "private, no-store")
 	h.render(c, http.StatusConflict, "directory-suggestion", p)
 }

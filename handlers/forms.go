@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -82,6 +83,10 @@ func (e fieldErrors) newPassword(password, confirm string) {
 	}
 }
 
+// newPasswordFields are the fields of a new password, as newPassword checks them, for a
+// form's error summary.
+var newPasswordFields = []string{"password", "confirm"}
+
 // yesNo reads a checkbox or a yes/no choice: "1" is yes, "" or "0" no, anything else a
 // problem of field.
 func (e fieldErrors) yesNo(field, value string) bool {
@@ -107,6 +112,83 @@ func postField(c *gin.Context, name string) string { return strings.TrimSpace(c.
 type formState struct {
 	Errors  map[string]string // field → message, in the user's language
 	Message string            // about the whole form
+}
+
+// The error summary of a refused form follows the GOV.UK pattern: at the top of the page,
+// before the heading, a box headed "There is a problem" that lists each problem as a link
+// to its field; it takes the focus when the page loads (static/forms.js; without
+// JavaScript it is still the first thing in the page, and its links still lead to the
+// fields), and the page's title starts with "Error:". Each field keeps its own message
+// beside it, which the field names in aria-describedby. Every form of the portal uses it,
+// in three steps:
+//
+//  1. the handler that refuses a form calls p.summarize(message, errors, fields...) on its
+//     Page (see summarize), before rendering;
+//  2. the template puts {{template "error-summary" .}} at the top of its content, after
+//     the breadcrumbs and before the <h1> (the partial is in templates/_partials.html);
+//  3. each field of the form has the id its summary entry links to, and shows its message
+//     as <p class="field-error" id="ID-error">, with aria-invalid="true" and
+//     aria-describedby="ID-error" on the field (the "edit-text" partial does it all for a
+//     text field; a group of check boxes links to its first box).
+//
+// A new form (the profile's password form, the choose-password page) does the same; the
+// handlers' tests check every form's summary with checkErrorSummary.
+
+// ErrorSummary is what the summary of a refused form shows.
+type ErrorSummary struct {
+	Text     string    // about the whole form, under the heading; may be empty
+	Problems []Problem // one per field in error, in the order of the fields on the page
+}
+
+// Problem is one entry of an error summary: the message, and the id of the element it
+// links to (a field, or the first box of a group); no link when ID is empty.
+type Problem struct {
+	ID, Message string
+}
+
+// summarize gives p the error summary of a refused form, which also marks the page's
+// title: text about the whole form (may be empty), then one problem per entry of errs
+// (field name → message in p's language) in the order of fields, the form's field names
+// from the top of the page to the bottom. A field's problem links to the element whose id
+// is the field's name; write "name#id" when the id differs. A field in errs but not in
+// fields is listed last, without a link (the tests find it). With neither text nor errs,
+// p gets no summary.
+func (p *Page) summarize(text string, errs map[string]string, fields ...string) {
+	if text == "" && len(errs) == 0 {
+		p.ErrorSummary = nil
+		return
+	}
+	s := &ErrorSummary{Text: text}
+	listed := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		name, id, ok := strings.Cut(f, "#")
+		if !ok {
+			id = name
+		}
+		if msg, bad := errs[name]; bad && !listed[name] {
+			s.Problems = append(s.Problems, Problem{ID: id, Message: msg})
+		}
+		listed[name] = true
+	}
+	var rest []string
+	for name := range errs {
+		if !listed[name] {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	for _, name := range rest {
+		s.Problems = append(s.Problems, Problem{Message: errs[name]})
+	}
+	p.ErrorSummary = s
+}
+
+// refuse shows f's form again: message about the whole form (may be empty), the problems
+// errs by field (messages in p's language), and p's error summary of them, listed in the
+// order of fields (see summarize).
+func (f *formState) refuse(p *Page, message string, errs map[string]string, fields ...string) {
+	f.Errors, f.Message = errs, message
+	p.summarize(message, errs, fields...)
 }
 
 // option is one choice of a <select>.

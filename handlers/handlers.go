@@ -76,6 +76,9 @@ type Page struct {
 	Languages   []LangLink
 	User        *portal.User // nil for a visitor
 	ShowAdmin   bool         // the person may open the admin pages
+	// ErrorSummary is set on a refused form's page (summarize, in forms.go): the page
+	// shows it at the top and its title starts with "Error:".
+	ErrorSummary *ErrorSummary
 	// Main is the page's main part rendered already (its "content" template), when it was
 	// kept from before: the layout shows it instead of rendering the part again.
 	Main template.HTML
@@ -294,7 +297,7 @@ func (h *Handlers) Error(c *gin.Context, err error) {
 	if ctx := c.Request.Context(); ctx.Err() != nil {
 		// The client went away (closed the tab, lost the signal): whatever failed for it,
 		// nobody is left to answer, and the portal did nothing wrong.
-		h.Logger.DebugContext(ctx, "client went away", "path", c.Request.URL.Path, "err", err)
+		h.Logger.DebugContext(ctx, "client went away", "path", LogPath(c), "err", err)
 		c.Abort()
 		c.Status(StatusClientClosed)
 		return
@@ -306,7 +309,7 @@ func (h *Handlers) Error(c *gin.Context, err error) {
 	}
 	status := statusOf(portal.ErrorCode(err))
 	if status == http.StatusInternalServerError || status == http.StatusServiceUnavailable {
-		h.Logger.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "err", err)
+		h.Logger.ErrorContext(c.Request.Context(), "request failed", "path", LogPath(c), "err", err)
 	}
 	h.renderError(c, status, "")
 }

@@ -32,6 +32,9 @@ type acceptForm struct {
 	Email, Name, Password, Confirm string
 }
 
+// acceptFormFields are the invitation form's fields from top to bottom, for its error summary.
+var acceptFormFields = []string{"email", "name", "password", "confirm"}
+
 func readAcceptForm(c *gin.Context) acceptForm {
 	return acceptForm{Email: postField(c, "email"), Name: postField(c, "name"),
 		Password: c.PostForm("password"), Confirm: c.PostForm("confirm")}
@@ -66,7 +69,7 @@ func (h *Handlers) HandleInvitationPost(c *gin.Context) {
 	f := readAcceptForm(c)
 	p.Name = f.Name
 	if errs := f.Validate(); len(errs) > 0 {
-		p.Errors = errs.messages(&p.Page)
+		p.refuse(&p.Page, "", errs.messages(&p.Page), acceptFormFields...)
 		h.render(c, http.StatusBadRequest, "invitation", p)
 		return
 	}
@@ -125,23 +128,23 @@ func (h *Handlers) acceptRefused(c *gin.Context, p *invitationPage, err error) {
 	if h.linkProblem(c, &p.Page, "invite", err) {
 		return
 	}
-	status, errs := http.StatusBadRequest, fieldErrors{}
+	status, errs, message := http.StatusBadRequest, fieldErrors{}, ""
 	switch {
 	case passwordProblem(err) != "":
 		errs.add("password", passwordProblem(err))
 	case errors.Is(err, accounts.ErrOtherEmail):
 		errs.add("email", "invite.other_email")
 	case portal.ErrorCode(err) == portal.ECONFLICT:
-		status, p.Message = http.StatusConflict, p.T("invite.account_exists")
+		status, message = http.StatusConflict, p.T("invite.account_exists")
 	case hasField(err, "name"):
 		errs.add("name", "admin.field.invalid")
 	case portal.ErrorCode(err) == portal.EINVALID:
-		p.Message = p.T("invite.cannot_accept")
+		message = p.T("invite.cannot_accept")
 	default:
 		h.Error(c, err)
 		return
 	}
-	p.Errors = errs.messages(&p.Page)
+	p.refuse(&p.Page, message, errs.messages(&p.Page), acceptFormFields...)
 	h.render(c, status, "invitation", p)
 }
 

@@ -25,6 +25,9 @@ type profilePage struct {
 	Linkable []ProviderLink
 }
 
+// profileFields are the fields of the profile's form, for its error summary.
+var profileFields = []string{"name", "language"}
+
 // HandleProfile serves GET /profile.
 func (h *Handlers) HandleProfile(c *gin.Context) {
 	p, ok := h.profilePage(c)
@@ -82,6 +85,7 @@ func (h *Handlers) HandleProfilePost(c *gin.Context) {
 		p.Language = p.Lang
 	}
 	if len(p.Errors) > 0 {
+		p.summarize("", p.Errors, profileFields...)
 		h.render(c, http.StatusBadRequest, "profile", p)
 		return
 	}
@@ -89,6 +93,7 @@ func (h *Handlers) HandleProfilePost(c *gin.Context) {
 	var pe *portal.Error
 	if errors.As(err, &pe) && pe.Code == portal.EINVALID {
 		p.Errors["name"] = p.T("form.invalid")
+		p.summarize("", p.Errors, profileFields...)
 		h.render(c, http.StatusBadRequest, "profile", p)
 		return
 	}

@@ -48,7 +48,7 @@ func (h *Handlers) HandleResetRequestPost(c *gin.Context) {
 	p.Title = p.T("reset.title")
 	errs := fieldErrors{}
 	if errs.email("email", p.Email); len(errs) > 0 {
-		p.Errors = errs.messages(&p.Page)
+		p.refuse(&p.Page, "", errs.messages(&p.Page), "email")
 		h.render(c, http.StatusBadRequest, "reset-request", p)
 		return
 	}
@@ -117,7 +117,7 @@ func (h *Handlers) HandleResetPost(c *gin.Context) {
 
 // resetRefused shows the reset form again with its problems.
 func (h *Handlers) resetRefused(c *gin.Context, p *resetPage, errs fieldErrors) {
-	p.Errors = errs.messages(&p.Page)
+	p.refuse(&p.Page, "", errs.messages(&p.Page), newPasswordFields...)
 	h.render(c, http.StatusBadRequest, "reset", p)
 }
 
