@@ -153,8 +153,33 @@ func start(dir string, lc ferretdb.ListenerConfig, logger *slog.Logger) (*Embedd
 		defer close(e.done)
 		_ = f.Run(ctx) // always nil; it returns once listeners, connections and files are closed
 	}()
-	e.uri = f.MongoDBURI() // for a socket: mongodb://%2Fpath%2Fto%2Fmongodb.sock/
+	e.uri = f.MongoDBURI()
+	if lc.Unix != "" {
+		e.uri = socketURI(lc.Unix)
+	}
 	return e, nil
+}
+
+// socketURI returns the mongodb:// URI of the server listening on the Unix socket at path,
+// such as mongodb://%2Fpath%2Fto%2Fmongodb.sock/. Every byte of the path but the
+// unreserved ones is escaped: FerretDB's own URI leaves a comma as it is, and the driver
+// reads a comma in the host part as the start of a second host.
+func socketURI(path string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.WriteString("mongodb://")
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	b.WriteString("/")
+	return b.String()
 }
 
 // waitReady pings the server at uri until it answers or ctx ends.

@@ -41,12 +41,12 @@ func openEmbedded(t *testing.T, e *store.Embedded) *store.DB {
 
 func TestEmbeddedRestartKeepsData(t *testing.T) {
 	t.Parallel()
-	// A space and Cyrillic letters must survive the socket URI and the SQLite URIs.
-	ctx, dir := context.Background(), filepath.Join(t.TempDir(), "портал data")
+	// A space, a comma and Cyrillic letters must survive the socket URI and the SQLite URIs.
+	ctx, dir := context.Background(), filepath.Join(t.TempDir(), "портал, data")
 	var logs logtest.Buffer
 
 	e := startEmbedded(t, dir, logs.Logger())
-	if !strings.HasPrefix(e.URI(), "mongodb://%2F") || !strings.HasSuffix(e.URI(), "%20data%2Fmongodb.sock/") {
+	if !strings.HasPrefix(e.URI(), "mongodb://%2F") || !strings.HasSuffix(e.URI(), "%2C%20data%2Fmongodb.sock/") {
 		t.Errorf("URI = %q, want the escaped socket path", e.URI())
 	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
