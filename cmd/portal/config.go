@@ -106,7 +106,8 @@ type secrets struct {
 // defaultConfig returns the built-in defaults: the embedded mode on this machine.
 func defaultConfig() *Config {
 	c := &Config{}
-	c.Site.BaseURL = "http://127.0.0.1:8080"
+	// No site.base_url: serve derives it from the address it listens on, and the other
+	// commands from the running server (running.go).
 	c.Site.DefaultLanguage = portal.Mongolian
 	c.Server.Addr = "127.0.0.1:8080"
 	c.Server.BodyLimit = 2 << 20
@@ -243,7 +244,7 @@ func (c *Config) Validate() error {
 	bad := func(key, format string, args ...any) error {
 		return fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...))
 	}
-	if u, err := url.Parse(c.Site.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(c.Site.BaseURL); c.Site.BaseURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return bad("site.base_url", "%q is not an http or https URL", c.Site.BaseURL)
 	}
 	if !c.Site.DefaultLanguage.Valid() {

@@ -51,7 +51,10 @@ func runDirectory(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	if res.Degraded {
+	switch {
+	case a.searcher == nil && strings.TrimSpace(q.Text) != "":
+		fmt.Fprintf(stderr, "The portal serve running at %s holds the search index: the words were matched in the names and descriptions only.\n", a.server.URL)
+	case res.Degraded:
 		fmt.Fprintln(stderr, "The search engine did not answer: the words were matched in the names and descriptions only.")
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)

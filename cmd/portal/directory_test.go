@@ -14,7 +14,7 @@ import (
 func TestDirectoryFind(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
-	a, err := (&common{data: data}).open(ctx, noEnv, io.Discard)
+	a, err := (&common{data: data}).open(ctx, noEnv, io.Discard, dataUse{})
 	if err != nil {
 		t.Fatal(err)
 	}

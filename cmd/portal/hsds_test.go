@@ -74,7 +74,7 @@ func TestHSDSImportKeepsConfidentialAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := (&common{data: data}).open(ctx, noEnv, io.Discard)
+	a, err := (&common{data: data}).open(ctx, noEnv, io.Discard, dataUse{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestHSDSImportKeepsConfidentialAddresses(t *testing.T) {
 	if _, stderr, err := runCmd(t, "import", "--data", data, "--hsds", src); err != nil {
 		t.Fatalf("import --hsds: %v\n%s", err, stderr)
 	}
-	a, err = (&common{data: data}).open(ctx, noEnv, io.Discard)
+	a, err = (&common{data: data}).open(ctx, noEnv, io.Discard, dataUse{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestHSDSImportBadInputWritesNothing(t *testing.T) {
 func importEntries(t *testing.T, data string) int {
 	t.Helper()
 	ctx := context.Background()
-	a, err := (&common{data: data}).open(ctx, noEnv, io.Discard)
+	a, err := (&common{data: data}).open(ctx, noEnv, io.Discard, dataUse{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,13 @@ import (
 )
 
 // dataLock keeps a second process from opening the same embedded database: two FerretDB
-// instances on one set of SQLite files would each cache their own view of it.
+// instances on one set of SQLite files would each cache their own view of it. The other
+// commands use the database of the process that holds it instead (running.go).
 type dataLock struct{ f *os.File }
+
+// errDataDirInUse is lockDataDir's answer when another process, or another lock of this
+// one, holds the directory.
+var errDataDirInUse = errors.New("in use by another portal process")
 
 func lockDataDir(dir string) (*dataLock, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -24,7 +29,7 @@ func lockDataDir(dir string) (*dataLock, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("data_dir %s is in use by another portal process (a running `portal serve`?): stop it first", dir)
+			return nil, fmt.Errorf("data_dir %s is %w", dir, errDataDirInUse)
 		}
 		return nil, fmt.Errorf("data_dir: lock %s: %w", path, err)
 	}

@@ -9,11 +9,13 @@
 //	portal search check              report records missing from the index or stale
 //	portal directory find [FILTERS] [WORDS...]  list services as the directory page does
 //	portal user create --email E --name N --role R [--org ORG]
+//	portal user link --email E       print a fresh one-time sign-in link for a person
 //	portal version                   print the version
 //
 // Every command takes --config FILE (default ./config.yaml when present) and --data DIR
-// (the embedded database and search index). This is the only package that wires concrete
-// parts together.
+// (the embedded database and search index). While portal serve runs on the data directory,
+// the other commands use its database (running.go). This is the only package that wires
+// concrete parts together.
 package main
 
 import (
@@ -66,12 +68,17 @@ Commands:
                              filters and words, in its order
   user create --email E --name N --role R [--org ORG]
                              create a person and print a one-time sign-in link
+  user link --email E        print a fresh one-time sign-in link for a person (who
+                             then chooses a new password): the way back in
   version                    print the version
 
 Flags of every command:
   --config FILE   configuration file (default ./config.yaml when present)
   --data DIR      data directory of the embedded database and search index
                   (default ./data)
+
+While portal serve runs on the data directory, the commands use its database; reindex
+and search check leave its search index to it.
 `
 
 // run is main without the process: tests call it with their own arguments, environment
@@ -134,11 +141,12 @@ func (c *common) load(getenv func(string) string) (*Config, error) {
 	return cfg, cfg.Validate()
 }
 
-// open loads the configuration and opens the database, for the commands that need both.
-func (c *common) open(ctx context.Context, getenv func(string) string, stderr io.Writer) (*app, error) {
+// open loads the configuration and opens the database, for the commands that need both:
+// the embedded one, or that of the portal serve running on the data directory.
+func (c *common) open(ctx context.Context, getenv func(string) string, stderr io.Writer, use dataUse) (*app, error) {
 	cfg, err := c.load(getenv)
 	if err != nil {
 		return nil, err
 	}
-	return openApp(ctx, cfg, stderr)
+	return openApp(ctx, cfg, stderr, use)
 }

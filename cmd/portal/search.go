@@ -48,9 +48,11 @@ type searchApp struct {
 	terms     []portal.TaxonomyTerm
 }
 
-// openSearch opens the database and the search engine, for reindex and search check.
+// openSearch opens the database and the search engine, for reindex, search check and
+// directory find. When a running portal serve holds the embedded index (indexHeld), it
+// opens no engine: searcher is nil.
 func (c *common) openSearch(ctx context.Context, getenv func(string) string, stderr io.Writer) (*searchApp, error) {
-	a, err := c.open(ctx, getenv, stderr)
+	a, err := c.open(ctx, getenv, stderr, dataUse{index: true})
 	if err != nil {
 		return nil, err
 	}
@@ -59,17 +61,29 @@ func (c *common) openSearch(ctx context.Context, getenv func(string) string, std
 		a.close()
 		return nil, err
 	}
-	s, err := openSearcher(ctx, a.cfg, g, a.logger)
-	if err != nil {
+	sa := &searchApp{app: a, gazetteer: g, terms: terms}
+	if a.indexHeld() {
+		return sa, nil
+	}
+	if sa.searcher, err = openSearcher(ctx, a.cfg, g, a.logger); err != nil {
 		a.close()
 		return nil, err
 	}
-	return &searchApp{app: a, searcher: s, gazetteer: g, terms: terms}, nil
+	return sa, nil
+}
+
+// indexHeld reports whether the embedded search index is a running server's: bleve lets
+// one process open it.
+func (a *app) indexHeld() bool {
+	return a.server != nil && a.cfg.Search.Engine == engineEmbedded
 }
 
 // close closes the search engine, then the database.
 func (a *searchApp) close() error {
-	err := a.searcher.Close()
+	var err error
+	if a.searcher != nil {
+		err = a.searcher.Close()
+	}
 	if cerr := a.app.close(); err == nil {
 		err = cerr
 	}
@@ -77,11 +91,19 @@ func (a *searchApp) close() error {
 }
 
 // openRecords opens the database and the search engine, for reindex and search check, with
-// every record the index should hold.
-func (c *common) openRecords(ctx context.Context, getenv func(string) string, stderr io.Writer) (*searchApp, []portal.SearchDoc, error) {
+// every record the index should hold. While a server holds the embedded index, these
+// commands do not run: the server's indexer already reconciles the index with the database
+// (every record, by content hash, within seconds of a change), so a second process has
+// nothing to add, and a way into the running server to do it would be one more door to
+// guard. errIndexHeld says so in one line.
+func (c *common) openRecords(ctx context.Context, getenv func(string) string, stderr io.Writer, command string) (*searchApp, []portal.SearchDoc, error) {
 	a, err := c.openSearch(ctx, getenv, stderr)
 	if err != nil {
 		return nil, nil, err
+	}
+	if a.searcher == nil {
+		a.close()
+		return nil, nil, errIndexHeld(command, a.server)
 	}
 	want, err := search.Desired(ctx, search.Sources(a.db, a.db, a.gazetteer, a.terms)...)
 	if err != nil {
@@ -89,6 +111,12 @@ func (c *common) openRecords(ctx context.Context, getenv func(string) string, st
 		return nil, nil, err
 	}
 	return a, want, nil
+}
+
+// errIndexHeld is the one line of reindex and search check while a server holds the index.
+func errIndexHeld(command string, server *serverRecord) error {
+	return fmt.Errorf("%s: the portal serve running at %s holds the search index and keeps it in step with the database itself; stop it first to %s by hand",
+		command, server.URL, map[string]string{"reindex": "rebuild the index", "search check": "check the index"}[command])
 }
 
 // runReindex serves `portal reindex`: every record is written again from the database and
@@ -103,7 +131,7 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintln(stderr, "usage: portal reindex [--config FILE] [--data DIR]")
 		return errUsage
 	}
-	a, want, err := flags.openRecords(ctx, getenv, stderr)
+	a, want, err := flags.openRecords(ctx, getenv, stderr, "reindex")
 	if err != nil {
 		return err
 	}
@@ -146,7 +174,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "usage: portal search check [--config FILE] [--data DIR] [-v]")
 		return errUsage
 	}
-	a, want, err := flags.openRecords(ctx, getenv, stderr)
+	a, want, err := flags.openRecords(ctx, getenv, stderr, "search check")
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -44,11 +45,27 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg, stderr)
+	a, err := openApp(ctx, cfg, stderr, dataUse{serve: true, index: true})
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("server.addr: %w", err)
+	}
+	defer ln.Close() // when serve fails before it serves; Serve closes it otherwise
+	listening := listenURL(ln.Addr())
+	if cfg.Site.BaseURL == "" {
+		cfg.Site.BaseURL = listening
+	}
+	if a.lock != nil {
+		// Deferred after a.close, so it runs before it: the record goes before the lock.
+		defer removeServerRecord(cfg.DataDir)
+		if err := a.recordServer(); err != nil {
+			return err
+		}
+	}
 	report, err := content.ImportStarter(ctx, a.importer, a.db)
 	if err != nil {
 		return err
@@ -106,21 +123,30 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
-	if err != nil {
-		return fmt.Errorf("server.addr: %w", err)
-	}
 	// Background workers stop after the server and before the database (deferred close).
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.accounts.SweepEvery(workers, time.Hour, a.logger) })
 	wg.Go(func() { indexer.Run(workers) })
-	fmt.Fprintf(stdout, "Gobi Dialogue Portal listening on http://%s/\n", ln.Addr())
-	a.logger.Info("listening", "addr", ln.Addr().String())
+	fmt.Fprintf(stdout, "Gobi Dialogue Portal listening on %s/\n", listening)
+	if base := trimBase(cfg.Site.BaseURL); base != listening {
+		fmt.Fprintf(stdout, "Links it prints and sends lead to %s/ (site.base_url).\n", base)
+	}
+	a.logger.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.Site.BaseURL)
 	err = srv.Serve(ctx, ln)
 	stopWorkers()
 	wg.Wait()
 	return err
+}
+
+// recordServer writes data_dir/server.json, which tells the other commands where this
+// server is and how they reach its database (running.go).
+func (a *app) recordServer() error {
+	rec := serverRecord{PID: os.Getpid(), URL: trimBase(a.cfg.Site.BaseURL)}
+	if a.embedded != nil {
+		rec.DB = a.embedded.URI()
+	}
+	return writeServerRecord(a.cfg.DataDir, rec)
 }
 
 // Garbage collection of portal serve, unless GOGC and GOMEMLIMIT say otherwise: most of

@@ -21,7 +21,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "usage: portal import [--config FILE] [--data DIR] PATH...\n       portal import [--config FILE] [--data DIR] --hsds DIR")
 		return errUsage
 	}
-	a, err := flags.open(ctx, getenv, stderr)
+	a, err := flags.open(ctx, getenv, stderr, dataUse{})
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "usage: portal export [--config FILE] [--data DIR] DIR\n       portal export [--config FILE] [--data DIR] --hsds DIR")
 		return errUsage
 	}
-	a, err := flags.open(ctx, getenv, stderr)
+	a, err := flags.open(ctx, getenv, stderr, dataUse{})
 	if err != nil {
 		return err
 	}
