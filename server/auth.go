@@ -44,7 +44,7 @@ func (s *Server) allow(action portal.Action) gin.HandlerFunc {
 			return
 		}
 		c.Abort()
-		if u == nil && c.Request.Method == http.MethodGet {
+		if u == nil && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) {
 			c.Redirect(http.StatusSeeOther, "/login?return_to="+url.QueryEscape(c.Request.URL.RequestURI()))
 			return
 		}

@@ -67,14 +67,15 @@ func signedIn(r *http.Request) bool {
 	return err == nil
 }
 
-// cachePages serves a public page (a GET route every visitor may see) from the page cache
+// cachePages serves a public page (a GET or HEAD route every visitor may see; HEAD is
+// answered as GET, from the same entry) from the page cache
 // to a visitor who is not signed in, and keeps what it renders for the next one. Signed-in
 // people, and every answer that is not a plain 200 (errors, redirects), that sets a cookie,
 // that says no-store (anything confidential, a degraded search) or that was rendered for a
 // person, go around the cache: they are rendered per request as before.
 func (s *Server) cachePages() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.Method != http.MethodGet {
+		if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
 			c.Next()
 			return
 		}
@@ -241,6 +242,13 @@ func servePage(c *gin.Context, p *cachedPage) {
 	}
 	if inm := c.Request.Header["If-None-Match"]; len(inm) == 1 && inm[0] == p.etag[0] {
 		c.Writer.WriteHeader(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	if c.Request.Method == http.MethodHead {
+		// GET's headers, Content-Length included, and no body.
+		h["Content-Length"] = length
+		c.Writer.WriteHeader(http.StatusOK)
 		c.Writer.WriteHeaderNow()
 		return
 	}

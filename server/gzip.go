@@ -38,8 +38,10 @@ var gzipBestPool = sync.Pool{New: func() any {
 // smaller on the wire, which matters on mobile data in the Gobi.
 func (s *Server) gzip() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if _, recording := c.Writer.(*recorder); recording || !acceptsGzip(c.Request) || c.Request.Method == http.MethodHead {
-			// A page being rendered for the page cache is compressed there, once.
+		if _, recording := c.Writer.(*recorder); recording || !acceptsGzip(c.Request) {
+			// A page being rendered for the page cache is compressed there, once. A HEAD
+			// request is compressed as its GET would be, so that it gets the same headers;
+			// net/http drops the body.
 			c.Next()
 			return
 		}

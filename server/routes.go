@@ -1,6 +1,8 @@
 package server
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
 )
@@ -105,7 +107,8 @@ func (s *Server) table() []route {
 }
 
 // routes registers the operational endpoints, then every page of the table behind the
-// middleware pages share and the policy check of its action.
+// middleware pages share and the policy check of its action; every GET route answers HEAD
+// too.
 func (s *Server) routes() {
 	e := s.engine
 	e.Use(s.recovery(), s.requestLog(), s.securityHeaders(), s.crossOrigin(), s.bodyLimit())
@@ -124,7 +127,13 @@ func (s *Server) routes() {
 			// A page every visitor may see: from the public page cache (cache.go).
 			chain = append(chain, s.cachePages())
 		}
-		pages.Handle(r.method, r.path, append(chain, s.gzip(), r.handler)...)
+		chain = append(chain, s.gzip(), r.handler)
+		pages.Handle(r.method, r.path, chain...)
+		if r.method == http.MethodGet {
+			// HEAD answers as GET does, through the same chain (the page cache and gzip
+			// included), so its headers are GET's; net/http sends no body with it.
+			pages.Handle(http.MethodHead, r.path, chain...)
+		}
 	}
 	e.NoRoute(s.gzip(), s.language(), s.authenticate(), s.h.NotFound)
 }
