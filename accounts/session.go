@@ -7,10 +7,15 @@ import (
 )
 
 // StartSession begins a session for u, who signed in with provider, and returns the token
-// for the cookie. Only the token's hash is stored.
+// for the cookie. Only the token's hash is stored. A session begun with a one-time sign-in
+// link (SessionLink) lasts at most LinkSessionLife.
 func (s *Service) StartSession(ctx context.Context, u *portal.User, provider string) (string, *portal.Session, error) {
 	if u.Disabled {
 		return "", nil, ErrDisabled
+	}
+	life := orDefault(s.SessionAbsolute, DefaultSessionAbsolute)
+	if provider == SessionLink {
+		life = min(life, LinkSessionLife)
 	}
 	now := s.now()
 	token, id := NewToken()
@@ -21,7 +26,7 @@ func (s *Service) StartSession(ctx context.Context, u *portal.User, provider str
 		Provider:   provider,
 		CreatedAt:  now,
 		LastSeenAt: now,
-		ExpiresAt:  now.Add(orDefault(s.SessionAbsolute, DefaultSessionAbsolute)),
+		ExpiresAt:  now.Add(life),
 	}
 	if err := s.Store.CreateSession(ctx, sess); err != nil {
 		return "", nil, err
