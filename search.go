@@ -17,8 +17,15 @@ const (
 // confidential address, an unpublished text or anything else not public never becomes a
 // SearchDoc (see search.FromDirectory and search.FromGuideline, the only producers).
 type SearchDoc struct {
-	ID       string   // unique: "service:mn:ub-safe-house-shelter", "guideline:en:truck-drivers:p-1a2b"
-	Kind     string   // KindGuideline, KindMinutes, KindDecision, KindService
+	ID   string // unique: "service:mn:ub-safe-house-shelter", "guideline:en:truck-drivers:p-1a2b"
+	Kind string // KindGuideline, KindMinutes, KindDecision, KindService
+	// Thing is what the record is one language's version of: a service, or a paragraph of
+	// a guideline kept in step with its translation. A search for things (SearchQuery.
+	// Things) finds each thing once, whichever of its records match. "" makes the record a
+	// thing of its own. The records of one thing have at most one record per language,
+	// and the same facet values but the language (search.FromDirectory and
+	// search.FromGuideline make them so; Meilisearch's facet counts rely on it).
+	Thing    string
 	Language Language // of Title and Body
 	Title    string
 	Body     string
@@ -34,6 +41,15 @@ type SearchDoc struct {
 	// is re-indexed only when it changed (search.Reconcile).
 	Updated time.Time
 	Hash    string
+}
+
+// ThingID returns the thing the record is a version of: its Thing, or its ID when it is
+// a thing of its own.
+func (d *SearchDoc) ThingID() string {
+	if d.Thing != "" {
+		return d.Thing
+	}
+	return d.ID
 }
 
 // SearchQuery is a search: words and filters. Empty filters select everything.
@@ -53,6 +69,17 @@ type SearchQuery struct {
 	// pages of MaxPerPage would give, in their order, with ID, Kind and Score set; Total
 	// is the total, and Facets nil.
 	IDsOnly bool
+	// Things searches for things rather than records (SearchDoc.Thing): a thing is found
+	// when any of its records matches the words and the filters, and is one hit, its
+	// record in Prefer when that one matches, else its best-ranked record. Things are
+	// ranked by their best-ranked record. Total counts things, and so do the facets: a
+	// value counts the things with a matching record that has it (for the language facet,
+	// the things with a matching record in that language). IDsOnly searches records
+	// whatever Things says.
+	Things bool
+	// Prefer is the language a thing's hit is in when its record in it matches: the
+	// reader's. Empty, a thing's hit is its best-ranked record.
+	Prefer Language
 }
 
 // MaxPerPage bounds a page of search results.
@@ -71,10 +98,12 @@ type SearchResult struct {
 	Facets map[string][]FacetCount // by facet name, most frequent first
 }
 
-// SearchHit is one record found.
+// SearchHit is one record found: with SearchQuery.Things, the record that stands for its
+// thing.
 type SearchHit struct {
 	ID       string
 	Kind     string
+	Thing    string // SearchDoc.Thing, or the ID for a record that is a thing of its own
 	Language Language
 	Title    string
 	URL      string
@@ -82,7 +111,9 @@ type SearchHit struct {
 	// in parts, never markup: the page marks the matches itself, so an engine's highlight
 	// cannot inject anything.
 	Snippet []SnippetPart
-	Score   float64
+	// Score ranks the hit; with SearchQuery.Things it is its thing's, that of the thing's
+	// best-ranked record.
+	Score float64
 }
 
 // SnippetPart is a run of a snippet; Match marks a matched word.

@@ -41,8 +41,15 @@ func FromDirectory(d *portal.Directory, g *portal.Gazetteer, terms []portal.Taxo
 const guidelineRecordPrefix = "guideline:"
 
 // serviceRecordPrefix starts the id of a service's record: "service:{lang}:{service id}",
-// one record per service and language.
+// one record per service and language. The records of a service are one thing,
+// "service:{service id}".
 const serviceRecordPrefix = "service:"
+
+// fieldSeparator joins the fields of a service's body (description, eligibility, how to
+// apply, fees, organisation, types), so that a snippet that spans two of them shows where
+// one ends: a snippet squeezes line breaks to spaces, and the fields have no full stops
+// of their own.
+const fieldSeparator = " · "
 
 // ServiceID returns the id of the directory service whose record hit is, and false for a
 // hit of any other kind: the one place that reads a service out of a record id.
@@ -86,6 +93,7 @@ func (b *docBuilder) orgDocs(o *portal.DirectoryOrg) []portal.SearchDoc {
 			d := portal.SearchDoc{
 				ID:       serviceRecordPrefix + string(lang) + ":" + s.ID,
 				Kind:     portal.KindService,
+				Thing:    serviceRecordPrefix + s.ID,
 				Language: lang,
 				Title:    s.Name.In(lang),
 				Body:     b.serviceBody(o, s, lang),
@@ -111,7 +119,7 @@ func (b *docBuilder) serviceBody(o *portal.DirectoryOrg, s *portal.Service, lang
 			parts = append(parts, name.In(lang))
 		}
 	}
-	return joinNonEmpty(parts)
+	return joinWith(parts, fieldSeparator)
 }
 
 // places returns every spelling of the places s serves and is located in, and their aimag
@@ -152,6 +160,15 @@ func placeNames(name portal.Text, aliases []string) []string {
 // quote, table, code, footnote), titled with the guideline's title and the section the
 // block is in, and opening the guideline at the block.
 //
+// A block is one thing with its counterpart in the translation when the two are kept in
+// step: a block's thing is "guideline:{translation key}:{shape}:{n}", n its place among
+// the revision's blocks and shape a hash of the kinds of all its blocks and the
+// revision's year. The language versions of a guideline whose current revisions have the
+// same blocks in the same order (as a translation has) thus share their blocks' things,
+// the n-th paragraph of one being the n-th of the other; versions that differ in shape
+// share none, and each of their blocks is found on its own. The year is in the shape so
+// that the records of one thing have the same facet values.
+//
 // Every status of a guideline is public: a draft is published for comment, and visitors
 // read drafts, open, adopted and archived guidelines alike. What a visitor cannot see is a
 // revision other than the current one as the guideline lists it (a revision saved ahead of
@@ -166,9 +183,11 @@ func FromGuideline(g *portal.Guideline, rev *portal.Revision) []portal.SearchDoc
 		sections[e.ID] = true
 	}
 	base := portal.GuidelinePath(g.Slug) + "?lang=" + string(g.Language) + "#"
+	year := rev.CreatedAt.In(portal.MongoliaTime).Year()
+	thing := guidelineRecordPrefix + g.TranslationKey + ":" + blockShape(rev.Blocks, year) + ":"
 	section := ""
 	var docs []portal.SearchDoc
-	for _, bl := range rev.Blocks {
+	for n, bl := range rev.Blocks {
 		if bl.Kind == portal.BlockHeading {
 			if sections[bl.ID] {
 				section = bl.Text
@@ -186,17 +205,30 @@ func FromGuideline(g *portal.Guideline, rev *portal.Revision) []portal.SearchDoc
 		d := portal.SearchDoc{
 			ID:       guidelineRecordPrefix + string(g.Language) + ":" + g.Slug + ":" + bl.ID,
 			Kind:     portal.KindGuideline,
+			Thing:    thing + strconv.Itoa(n),
 			Language: g.Language,
 			Title:    title,
 			Body:     text,
 			URL:      base + url.PathEscape(bl.ID),
-			Year:     rev.CreatedAt.In(portal.MongoliaTime).Year(),
+			Year:     year,
 			Updated:  dbTime(rev.CreatedAt),
 		}
 		d.Hash = Hash(d)
 		docs = append(docs, d)
 	}
 	return docs
+}
+
+// blockShape is a short hash of the kinds of blocks, in order, and the year: what two
+// language versions of a guideline must share for their blocks to be paired.
+func blockShape(blocks []portal.Block, year int) string {
+	h := sha256.New()
+	for _, b := range blocks {
+		io.WriteString(h, string(b.Kind))
+		h.Write([]byte{0})
+	}
+	io.WriteString(h, strconv.Itoa(year))
+	return hex.EncodeToString(h.Sum(nil)[:6])
 }
 
 // Hash returns the hash of every indexed field of d (its Hash aside): two records with
@@ -222,6 +254,7 @@ func Hash(d portal.SearchDoc) string {
 	}
 	field(d.ID)
 	field(d.Kind)
+	field(d.Thing)
 	field(string(d.Language))
 	field(d.Title)
 	field(d.Body)
@@ -282,14 +315,17 @@ func nonEmpty(list []string) []string {
 	return slices.Clone(list)
 }
 
-func joinNonEmpty(parts []string) string {
+func joinNonEmpty(parts []string) string { return joinWith(parts, "\n") }
+
+// joinWith joins the parts that are not blank, trimmed, with sep.
+func joinWith(parts []string, sep string) string {
 	var kept []string
 	for _, p := range parts {
 		if p = strings.TrimSpace(p); p != "" {
 			kept = append(kept, p)
 		}
 	}
-	return strings.Join(kept, "\n")
+	return strings.Join(kept, sep)
 }
 
 // dedupe drops repeated strings, keeping the first of each.

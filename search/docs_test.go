@@ -116,10 +116,15 @@ func TestFromDirectoryFields(t *testing.T) {
 	check("Types", en.Types, []string{"shelter", "psychosocial"})
 	check("Updated (the organisation's, later)", en.Updated, orgModified)
 	check("Year", en.Year, 0)
+	check("things (one service)", []string{mn.Thing, en.Thing}, []string{"service:gobi-shelter", "service:gobi-shelter"})
 	for _, part := range []string{"Safe stay for survivors", "Women and children", "Call the hotline", "No fees", "Gobi Shelter NGO", "Shelter"} {
 		if !strings.Contains(en.Body, part) {
 			t.Errorf("en.Body lacks %q: %q", part, en.Body)
 		}
+	}
+	// The fields are kept apart, so that a snippet across two shows where one ends.
+	if !strings.Contains(en.Body, "Women and children · Call the hotline") {
+		t.Errorf("en.Body does not separate its fields: %q", en.Body)
 	}
 	for _, part := range []string{"Хүчирхийллээс хамгаална", "Говийн хамгаалах байр ТББ", "Women and children"} {
 		if !strings.Contains(mn.Body, part) {
@@ -136,6 +141,7 @@ func TestFromDirectoryFields(t *testing.T) {
 		"aimags": func(d *portal.SearchDoc) { d.Aimags = d.Aimags[:1] }, "types": func(d *portal.SearchDoc) { d.Types = nil },
 		"year": func(d *portal.SearchDoc) { d.Year = 2020 }, "updated": func(d *portal.SearchDoc) { d.Updated = d.Updated.Add(time.Second) },
 		"language": func(d *portal.SearchDoc) { d.Language = portal.English }, "kind": func(d *portal.SearchDoc) { d.Kind = "x" },
+		"thing": func(d *portal.SearchDoc) { d.Thing = "service:other" },
 	}
 	for name, edit := range edits {
 		c := mn
@@ -256,6 +262,47 @@ func TestFromGuideline(t *testing.T) {
 	}
 	if !reflect.DeepEqual(texts, want) {
 		t.Errorf("records:\n%s\nwant:\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// The blocks of two language versions are one thing each when the versions have the same
+// blocks in the same order and the same year, and none otherwise.
+func TestFromGuidelineThings(t *testing.T) {
+	things := func(lang portal.Language, body string, created time.Time) []string {
+		t.Helper()
+		g, rev := guideline(t, portal.StatusOpen, body)
+		g.Language, g.ID, g.Slug = lang, portal.GuidelineID("slug-"+string(lang), lang), "slug-"+string(lang)
+		rev.GuidelineID, rev.CreatedAt = g.ID, created
+		var out []string
+		for _, d := range search.FromGuideline(g, rev) {
+			if d.Thing == "" || d.Thing == d.ID || !strings.HasPrefix(d.Thing, "guideline:truck-drivers:") {
+				t.Errorf("%s: thing %q", d.ID, d.Thing)
+			}
+			out = append(out, d.Thing)
+		}
+		return out
+	}
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	// The translation: other words, the same blocks.
+	translation := strings.NewReplacer("Intro paragraph", "Оршил", "Drivers rest", "Жолооч амрана", "first item", "нэгдүгээр",
+		"Rest stops", "Амралтын газар", "Wages", "Цалин").Replace(guidelineBody)
+	en, mn := things(portal.English, guidelineBody, at), things(portal.Mongolian, translation, at)
+	if len(en) != 7 || !slices.Equal(en, mn) {
+		t.Errorf("a translation's things\n%v\nwant the original's\n%v", mn, en)
+	}
+	if len(slices.Compact(slices.Clone(en))) != len(en) {
+		t.Errorf("two blocks are one thing: %v", en)
+	}
+	// Another shape (a paragraph more), or another year: no block is paired.
+	for name, other := range map[string][]string{
+		"a paragraph more": things(portal.Mongolian, "Нэмэлт.\n\n"+translation, at),
+		"another year":     things(portal.Mongolian, translation, at.AddDate(1, 0, 0)),
+	} {
+		for _, th := range other {
+			if slices.Contains(en, th) {
+				t.Errorf("%s: thing %s is shared", name, th)
+			}
+		}
 	}
 }
 

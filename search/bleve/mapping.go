@@ -21,17 +21,19 @@ import (
 
 // schemaVersion numbers the mapping below and the way records are turned into documents.
 // Bump it whenever either changes: an index built with another version is rebuilt on Open.
-const schemaVersion = 9
+const schemaVersion = 10
 
 // Field names of the index.
 const (
 	fieldID       = "id"
 	fieldKind     = "kind"
+	fieldThing    = "thing" // stored, for a hit's Thing
 	fieldLanguage = "language"
 	fieldAimags   = "aimags"
 	fieldTypes    = "types"
 	fieldYear     = "year"
 	fieldFacets   = "facets" // all facet values of a record in one term: facetSet
+	fieldHitKey   = "hitkey" // what a search for things reads of a hit, in one term: hitKey
 	fieldUpdated  = "updated"
 	fieldRecency  = "updated_sort" // updated as a short sortable term: recency
 	fieldHash     = "hash"
@@ -55,7 +57,7 @@ const (
 )
 
 // storedFields are the stored fields a hit is built from.
-var storedFields = []string{fieldTitle, fieldBody, fieldURL, fieldKind, fieldLanguage}
+var storedFields = []string{fieldTitle, fieldBody, fieldURL, fieldKind, fieldLanguage, fieldThing}
 
 // newMapping returns the index mapping: one static document type, no dynamic fields, no
 // _all field, no term vectors (snippets are marked by this package, see snippet.go).
@@ -98,10 +100,14 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	add(fieldID, keywordField(false, false))
 	add(fieldKind, keywordField(true, false))
+	thing := keywordField(true, false)
+	thing.Index = false
+	add(fieldThing, thing)
 	add(fieldLanguage, keywordField(true, false))
 	add(fieldAimags, keywordField(false, false))
 	add(fieldTypes, keywordField(false, false))
 	add(fieldFacets, keywordField(false, true)) // indexed by newDocument, see columnOptions
+	add(fieldHitKey, keywordField(false, true)) // indexed by newDocument, see columnOptions
 	add(fieldHash, keywordField(true, true))
 	url := keywordField(true, false)
 	url.Index = false
@@ -138,7 +144,7 @@ func mappingVersion() string {
 	return fmt.Sprintf("%d-%x", schemaVersion, sum[:6])
 }
 
-// columnOptions index the two fields read for every hit, facets and updated_sort, as
+// columnOptions index the fields read for every hit, facets, updated_sort and hitkey, as
 // bleve indexes geo points: doc values kept per record and uncompressed, and no norms,
 // for no query scores them. With the mapping's
 // options, bleve decompresses a block of a thousand records' values for each hit in
@@ -159,6 +165,7 @@ func newDocument(m mapping.IndexMapping, keyword analysis.Analyzer, d portal.Sea
 	if !d.Updated.IsZero() {
 		doc.AddField(document.NewTextFieldCustom(fieldRecency, nil, []byte(recency(d.Updated)), columnOptions, keyword))
 	}
+	doc.AddField(document.NewTextFieldCustom(fieldHitKey, nil, []byte(hitKey(d)), columnOptions, keyword))
 	return doc, nil
 }
 
@@ -181,6 +188,7 @@ func documentFields(d portal.SearchDoc) map[string]any {
 		}
 	}
 	set(fieldKind, d.Kind)
+	set(fieldThing, d.ThingID())
 	set(fieldLanguage, string(d.Language))
 	set(fieldURL, d.URL)
 	set(fieldHash, d.Hash)

@@ -289,6 +289,9 @@ func (x *Index) Search(ctx context.Context, q portal.SearchQuery) (*portal.Searc
 	if len(must) > 0 {
 		bq = query.NewBooleanQuery(must, should, nil)
 	}
+	if q.Things && !q.IDsOnly {
+		return x.searchThings(ctx, q, bq, words)
+	}
 	from, size := page(q)
 	req := bleve.NewSearchRequestOptions(bq, size, from, false)
 	req.SortBy(sort)
@@ -360,6 +363,7 @@ func result(res *bleve.SearchResult, words []queryWord) *portal.SearchResult {
 		out.Hits = append(out.Hits, portal.SearchHit{
 			ID:       h.ID,
 			Kind:     stored(h.Fields, fieldKind),
+			Thing:    stored(h.Fields, fieldThing),
 			Language: portal.Language(stored(h.Fields, fieldLanguage)),
 			Title:    stored(h.Fields, fieldTitle),
 			URL:      stored(h.Fields, fieldURL),

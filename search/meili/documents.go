@@ -22,6 +22,7 @@ const maxIDBytes = 511
 type document struct {
 	ID       string   `json:"id"` // docID of the portal id
 	Kind     string   `json:"kind"`
+	Thing    string   `json:"thing"` // SearchDoc.ThingID: the distinct attribute of a search for things
 	Language string   `json:"language"`
 	Title    string   `json:"title"`
 	Body     string   `json:"body"`
@@ -43,6 +44,7 @@ func newDocument(d portal.SearchDoc) document {
 	doc := document{
 		ID:       docID(d.ID),
 		Kind:     d.Kind,
+		Thing:    d.ThingID(),
 		Language: string(d.Language),
 		Title:    title,
 		Body:     body,

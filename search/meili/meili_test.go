@@ -176,6 +176,7 @@ func testDocs() []portal.SearchDoc {
 	return []portal.SearchDoc{{
 		ID:       "service:mn:ub-safe-house",
 		Kind:     portal.KindService,
+		Thing:    "service:ub-safe-house",
 		Language: portal.Mongolian,
 		Title:    "Аюулгүй байр \uE000fake\uE001 mark",
 		Body:     "Хамгаалах байр, Өмнөговь аймаг.",
@@ -323,7 +324,7 @@ func TestDeleteSendsIDs(t *testing.T) {
 func TestSearchRequest(t *testing.T) {
 	const (
 		facets    = `"facets":["kind","aimags","types","language","year"]`
-		retrieve  = `"attributesToRetrieve":["id","kind","language","title","url","places","body","body_f"]`
+		retrieve  = `"attributesToRetrieve":["id","kind","thing","language","title","url","places","body","body_f"]`
 		highlight = `"attributesToHighlight":["body_f"],"highlightPreTag":"\ue000","highlightPostTag":"\ue001"`
 		common    = `"matchingStrategy":"all","showRankingScore":true,"hybrid":null,` + facets
 	)
@@ -350,7 +351,7 @@ func TestSearchRequest(t *testing.T) {
 		name: "no words: everything, newest first, nothing to highlight",
 		q:    portal.SearchQuery{Text: " *** ", Page: -3},
 		want: `{"q":"",` + common + `,"page":1,"hitsPerPage":20,
-			"attributesToRetrieve":["id","kind","language","title","url","places","body"],"sort":["updated:desc"]}`,
+			"attributesToRetrieve":["id","kind","thing","language","title","url","places","body"],"sort":["updated:desc"]}`,
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t)
@@ -388,6 +389,7 @@ const searchResponse = `{
     {
       "id": "service_3Amn_3Aub-safe-house",
       "kind": "service",
+      "thing": "service:ub-safe-house",
       "language": "mn",
       "title": "Аюулгүй байр",
       "url": "/directory/services/ub-safe-house",
@@ -448,14 +450,16 @@ func TestSearchReadsTheResponse(t *testing.T) {
 	want := &portal.SearchResult{
 		Total: 7,
 		Hits: []portal.SearchHit{{
-			ID: "service:mn:ub-safe-house", Kind: "service", Language: "mn", Title: "Аюулгүй байр",
+			ID: "service:mn:ub-safe-house", Kind: "service", Thing: "service:ub-safe-house", Language: "mn", Title: "Аюулгүй байр",
 			URL: "/directory/services/ub-safe-house",
 			Snippet: []portal.SnippetPart{
 				{Text: "Хамгаалах байр, "}, {Text: "Өмнөговь", Match: true}, {Text: " аймаг."},
 			},
 			Score: 0.9727272727272728,
 		}, {
-			ID: "guideline:en:truck-drivers:p-1a2b", Kind: "guideline", Language: "en", Title: "Support for truck drivers",
+			// No thing: a record of an index from before things, a thing of its own.
+			ID: "guideline:en:truck-drivers:p-1a2b", Kind: "guideline", Thing: "guideline:en:truck-drivers:p-1a2b",
+			Language: "en", Title: "Support for truck drivers",
 			URL: "/guidelines/truck-drivers#p-1a2b",
 			Snippet: []portal.SnippetPart{
 				{Text: "Companies brief drivers at Zamyn-Üüd, on the road to "}, {Text: "Umnugovi", Match: true}, {Text: "."},

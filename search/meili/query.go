@@ -38,6 +38,9 @@ func (ix *Index) Search(ctx context.Context, q portal.SearchQuery) (*portal.Sear
 	if q.IDsOnly {
 		return ix.searchIDs(ctx, q)
 	}
+	if q.Things {
+		return ix.searchThings(ctx, q)
+	}
 	req := searchRequest(q)
 	resp, err := ix.index.Search(ctx, req.Query, req)
 	if err != nil {
@@ -75,7 +78,7 @@ func searchRequest(q portal.SearchQuery) *meilisearch.SearchRequest {
 		Facets:               []string{"kind", "aimags", "types", "language", "year"},
 		Page:                 page,
 		HitsPerPage:          &perPage,
-		AttributesToRetrieve: []string{"id", "kind", "language", "title", "url", "places", "body"},
+		AttributesToRetrieve: []string{"id", "kind", "thing", "language", "title", "url", "places", "body"},
 		ShowRankingScore:     true,
 	}
 	if f := filter(q); len(f) > 0 {
@@ -210,6 +213,7 @@ func readHit(h meilisearch.Hit) (portal.SearchHit, string, error) {
 	var d struct {
 		ID        string  `json:"id"`
 		Kind      string  `json:"kind"`
+		Thing     string  `json:"thing"`
 		Language  string  `json:"language"`
 		Title     string  `json:"title"`
 		URL       string  `json:"url"`
@@ -230,6 +234,7 @@ func readHit(h meilisearch.Hit) (portal.SearchHit, string, error) {
 	return portal.SearchHit{
 		ID:       id,
 		Kind:     d.Kind,
+		Thing:    cmp.Or(d.Thing, id),
 		Language: portal.Language(d.Language),
 		Title:    d.Title,
 		URL:      d.URL,

@@ -26,13 +26,14 @@ const (
 // can only meet folded text, and the raw fields would add nothing but index size.
 var searchable = []string{"title_f", "places_f", "body_f"}
 
-// filterable are the facets, under the names of the record's fields.
-var filterable = []string{"kind", "aimags", "types", "language", "year"}
+// filterable are the facets, under the names of the record's fields, and the thing, which
+// a search for things is distinct on and narrows to the things of a page.
+var filterable = []string{"kind", "aimags", "types", "language", "year", "thing"}
 
-// displayed are the attributes the portal reads back: what a hit shows, places for ranking
-// the spelling typed first, body_f for the marks of its snippet, and hash for reconciling
-// (the documents route returns only displayed attributes).
-var displayed = []string{"id", "kind", "language", "title", "url", "places", "body", "body_f", "hash"}
+// displayed are the attributes the portal reads back: what a hit shows and its thing,
+// places for ranking the spelling typed first, body_f for the marks of its snippet, and
+// hash for reconciling (the documents route returns only displayed attributes).
+var displayed = []string{"id", "kind", "thing", "language", "title", "url", "places", "body", "body_f", "hash"}
 
 // settings are the index settings the portal searches with.
 func settings(synonyms map[string][]string) *meilisearch.Settings {

@@ -2,7 +2,9 @@
 // bleve engine always, Meilisearch when a test server is at hand. It says what the portal
 // relies on: upserts and deletions, filters and facets, Mongolian spellings meeting through
 // search.Fold, typo tolerance, paging, snippets as plain text, operator-laden queries taken
-// as words, ids-only searches ranked as full ones, and the hashes reconciliation reads.
+// as words, ids-only searches ranked as full ones, searches for things (one hit per
+// thing, in the language preferred when it matches, counted per thing), and the hashes
+// reconciliation reads.
 package searchtest
 
 import (
@@ -37,6 +39,8 @@ func Run(t *testing.T, open func(t *testing.T) portal.Searcher) {
 		{"PlaceNames", testPlaceNames},
 		{"Paging", testPaging},
 		{"IDsOnly", testIDsOnly},
+		{"Things", testThings},
+		{"ThingsRanking", testThingsRanking},
 		{"EmptyTextOrder", testEmptyTextOrder},
 		{"Highlighting", testHighlighting},
 		{"HighlightingIsPlainText", testHighlightingPlainText},
