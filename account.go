@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Role is what a person may do on the platform. Visitors are not signed in; every signed-in
@@ -124,6 +125,10 @@ func (o *Organisation) Validate() error {
 		return FieldError("name_mn", "an organisation needs a name")
 	case len(o.NameMN) > 300 || len(o.NameEN) > 300:
 		return FieldError("name_mn", "a name is longer than 300 bytes")
+	case ValidText("name_mn", o.NameMN, 0, true) != nil:
+		return ValidText("name_mn", o.NameMN, 0, true)
+	case ValidText("name_en", o.NameEN, 0, true) != nil:
+		return ValidText("name_en", o.NameEN, 0, true)
 	case !o.Group.Valid():
 		return FieldError("group", "unknown stakeholder group %q", o.Group)
 	case o.DirectoryID != "" && !ValidSlug(o.DirectoryID):
@@ -169,14 +174,22 @@ type User struct {
 }
 
 // NormalizeEmail returns the address of s in lower case, or EINVALID when s is not a
-// single plain address.
+// single plain address. An address with an invisible character (a control, a
+// bidirectional control, a zero-width space or another format character) is refused: it
+// would look like another address.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") ||
+		strings.ContainsFunc(s, invisible) {
 		return "", FieldError("email", "%q is not an e-mail address", s)
 	}
 	return strings.ToLower(s), nil
+}
+
+// invisible reports whether r shows nothing, or changes how what is around it shows.
+func invisible(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || IsBidiControl(r)
 }
 
 // Validate checks a user before it is saved.
@@ -189,6 +202,8 @@ func (u *User) Validate() error {
 		return FieldError("name", "a name is required")
 	case len(u.Name) > 200:
 		return FieldError("name", "a name is longer than 200 bytes")
+	case ValidText("name", u.Name, 0, true) != nil:
+		return ValidText("name", u.Name, 0, true)
 	case u.Role.Rank() < 1:
 		return FieldError("role", "unknown role %q", u.Role)
 	case u.Language != "" && !u.Language.Valid():

@@ -288,6 +288,21 @@ func TestDirectoryOrgValidate(t *testing.T) {
 		{"area without aimag", func(o *DirectoryOrg) { o.Services[1].Area[0].Aimag = "" }, "services[1].area[0].aimag"},
 		{"foreign location", func(o *DirectoryOrg) { o.Services[0].LocationIDs = []string{"khanbogd", "sainshand"} }, "services[0].locations[1]"},
 		{"wrong org", func(o *DirectoryOrg) { o.Services[0].OrgID = "other" }, "services[0].org"},
+		// The texts, as the forms check them.
+		{"NUL in a name", func(o *DirectoryOrg) { o.Name.EN = "Gobi\x00Women" }, "name.en"},
+		{"bidi override in a name", func(o *DirectoryOrg) { o.Name.MN = "ТББ \u202egnp.exe" }, "name.mn"},
+		{"line end in a service name", func(o *DirectoryOrg) { o.Services[2].Name.EN = "Hot\nline" }, "services[2].name.en"},
+		{"oversize service name", func(o *DirectoryOrg) { o.Services[0].Name.MN = strings.Repeat("я", 151) }, "services[0].name.mn"},
+		{"terminal escape in a description", func(o *DirectoryOrg) { o.Services[1].Description.EN = "ok \x1b[2J" }, "services[1].description.en"},
+		{"100 KB description", func(o *DirectoryOrg) { o.Description.MN = strings.Repeat("ж", 50<<10) }, "description.mn"},
+		{"invalid UTF-8 in an address", func(o *DirectoryOrg) { o.Locations[0].Address.MN = "\xff" }, "locations[0].address.mn"},
+		{"control in a public contact", func(o *DirectoryOrg) { o.Locations[0].PublicContact.EN = "Call\x07" }, "locations[0].public_contact.en"},
+		{"isolate in a location name", func(o *DirectoryOrg) { o.Locations[1].Name.MN = "\u2067Даланзадгад" }, "locations[1].name.mn"},
+		{"mark in a phone description", func(o *DirectoryOrg) { o.Phones[0].Description.EN = "office\u200f" }, "phones[0].description.en"},
+		{"line end in a verifier", func(o *DirectoryOrg) { o.Services[0].AssuredBy = "Council\r\nsecretariat" }, "services[0].assured_by"},
+		{"multi-line description", func(o *DirectoryOrg) {
+			o.Services[1].Description = Text{"Нэг мөр\nХоёр мөр\tтаб", "<script>alert(1)</script>\u202e in a paragraph"}
+		}, ""},
 	} {
 		o := validOrg()
 		tc.change(o)

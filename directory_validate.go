@@ -127,6 +127,9 @@ func (o *DirectoryOrg) Validate(g *Gazetteer, terms map[string]bool) error {
 	case o.Website != "" && ValidURL(o.Website) != nil:
 		return at("website", ValidURL(o.Website))
 	}
+	if err := validTexts("", textOf("name", o.Name, true), textOf("description", o.Description, false)); err != nil {
+		return err
+	}
 	if err := validPhones("phones", o.Phones); err != nil {
 		return err
 	}
@@ -148,6 +151,38 @@ func validPhones(path string, phones []Phone) error {
 		if err := ValidPhone(p.Number); err != nil {
 			return at(fmt.Sprintf("%s[%d].number", path, i), err)
 		}
+		if err := validTexts(fmt.Sprintf("%s[%d].", path, i), textOf("description", p.Description, true)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// textField is a text of the directory in both languages, and whether it is one line.
+type textField struct {
+	key     string
+	text    Text
+	oneLine bool
+}
+
+func textOf(key string, t Text, oneLine bool) textField { return textField{key, t, oneLine} }
+
+// validTexts checks texts as the forms do (CheckText): a one-line text has at most
+// MaxLineBytes and no line end or bidirectional control, a multi-line one at most
+// MaxTextBytes; neither has another control character. The field in error is
+// prefix+key+".mn" or ".en", as the forms name it.
+func validTexts(prefix string, texts ...textField) error {
+	for _, f := range texts {
+		max := MaxTextBytes
+		if f.oneLine {
+			max = MaxLineBytes
+		}
+		if err := ValidText(prefix+f.key+".mn", f.text.MN, max, f.oneLine); err != nil {
+			return err
+		}
+		if err := ValidText(prefix+f.key+".en", f.text.EN, max, f.oneLine); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -166,6 +201,10 @@ func (o *DirectoryOrg) validLocation(i int, g *Gazetteer) error {
 		return FieldError(p+".public_contact", "a confidential location needs a public contact point")
 	case (l.Latitude == nil) != (l.Longitude == nil):
 		return FieldError(p+".latitude", "give both latitude and longitude, or neither")
+	}
+	if err := validTexts(p+".", textOf("name", l.Name, true), textOf("address", l.Address, false),
+		textOf("public_contact", l.PublicContact, false)); err != nil {
+		return err
 	}
 	if err := validPlace(p, Place{l.Aimag, l.Soum}, g); err != nil {
 		return err
@@ -209,6 +248,14 @@ func (o *DirectoryOrg) validService(i int, g *Gazetteer, terms map[string]bool) 
 		return FieldError(p+".hours", "give opening hours, or always")
 	case s.Always && len(s.Hours) > 0:
 		return FieldError(p+".hours", "a service open 24 hours has no other hours")
+	}
+	if err := validTexts(p+".", textOf("name", s.Name, true), textOf("description", s.Description, false),
+		textOf("eligibility", s.Eligibility, false), textOf("application_process", s.ApplicationProcess, false),
+		textOf("fees", s.Fees, false)); err != nil {
+		return err
+	}
+	if err := ValidText(p+".assured_by", s.AssuredBy, MaxLineBytes, true); err != nil {
+		return err
 	}
 	for j := range o.Services[:i] {
 		if o.Services[j].ID == s.ID {

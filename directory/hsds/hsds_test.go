@@ -681,13 +681,15 @@ func TestHSDSImportReportsProblems(t *testing.T) {
 }
 
 // TestHSDSEscaping sends hostile text through the export and the import: CSV quoting
-// keeps commas, quotes and newlines, and JSON escapes markup.
+// keeps commas, quotes and newlines (in a multi-line text: a name has none), and JSON
+// escapes markup.
 func TestHSDSEscaping(t *testing.T) {
 	g, terms, _, d := starterHSDS(t)
 	o := d.Org("ub-safe-house").Clone()
-	hostile := "<script>alert(\"x\")</script>, a \"quoted\" name,\nand a second line"
+	hostile := "<script>alert(\"x\")</script>, a \"quoted\" name"
 	o.Services[0].Name = portal.Text{MN: hostile + " мн", EN: hostile}
-	o.Phones[0].Description = portal.Text{MN: "=cmd|' /C calc'!A0", EN: "line one\r\nline two"}
+	o.Services[0].Description = portal.Text{MN: hostile + ",\nand a second line", EN: "line one\r\nline two"}
+	o.Phones[0].Description = portal.Text{MN: "=cmd|' /C calc'!A0", EN: "=cmd|' /C calc'!A0"}
 	dir := portal.NewDirectory([]*portal.DirectoryOrg{o}, "hostile")
 	files := exportHSDS(t, dir, terms, g)
 	if bytes.Contains(files["en/services.json"], []byte("<script>")) || !bytes.Contains(files["en/services.json"], []byte(`\u003cscript\u003e`)) {
@@ -701,7 +703,10 @@ func TestHSDSEscaping(t *testing.T) {
 		t.Errorf("name came back as %q", got[0].Services[0].Name)
 	}
 	// encoding/csv reads \r\n inside a quoted field as \n.
-	if got[0].Phones[0].Description != (portal.Text{MN: "=cmd|' /C calc'!A0", EN: "line one\nline two"}) {
+	if want := (portal.Text{MN: hostile + ",\nand a second line", EN: "line one\nline two"}); got[0].Services[0].Description != want {
+		t.Errorf("description came back as %q", got[0].Services[0].Description)
+	}
+	if got[0].Phones[0].Description != o.Phones[0].Description {
 		t.Errorf("phone description came back as %q", got[0].Phones[0].Description)
 	}
 }
