@@ -446,7 +446,7 @@ func (c *snapshots[K, V]) wrote(ctx context.Context, db *DB, k K, before string,
 	if n%hintEvery == 0 {
 		_ = db.SetMeta(ctx, key, versionText(n))
 	}
-	db.sweepClaims(ctx)
+	db.sweepClaims()
 	return nil
 }
 

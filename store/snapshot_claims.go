@@ -175,7 +175,7 @@ func claimNext(ctx context.Context, db *DB, key string, n int64, changed []strin
 	}
 }
 
-// Claims older than claimMinAge are deleted, at most once every claimSweepEvery and by a
+// Claims older than claimMinAge are deleted, at most once every claimSweepEvery and after a
 // write, except the newest of each value. A copy older than its snapshot's maxAge, far below
 // claimMinAge, is stale whatever the claims say, and the version of a copy younger than that
 // is a safe base for a write (writeBase), so no copy can depend on a claim that goes: a copy
@@ -185,18 +185,27 @@ const (
 	claimSweepEvery = time.Hour
 )
 
-// sweepClaims deletes, at most once every claimSweepEvery, the claims older than
-// claimMinAge but the newest of each value. Failures are left for the next sweep.
-func (db *DB) sweepClaims(ctx context.Context) {
+// sweepClaims starts, at most once every claimSweepEvery and not before claimSweepEvery
+// after this DB's first write, a background deletion of the claims older than claimMinAge
+// but the newest of each value. Failures are left for the next sweep. The deletion scans
+// every claim (a query by age), which the embedded engine does in the portal's process: on
+// the first write of a process, as it was, it made another process's one save (the CLI's,
+// a second portal's) cost every visitor of the portal a scan of version_claims, and in the
+// write's own time. A process that writes only once in a while leaves the sweep to those
+// that run for hours.
+func (db *DB) sweepClaims() {
 	now := time.Now()
 	db.sweepMu.Lock()
+	if db.claimsSwept.IsZero() {
+		db.claimsSwept = now // the first write: the first sweep is claimSweepEvery away
+	}
 	due := now.Sub(db.claimsSwept) >= claimSweepEvery
 	if due {
 		db.claimsSwept = now
 	}
 	db.sweepMu.Unlock()
 	if due {
-		_ = db.deleteClaims(ctx, now.Add(-claimMinAge))
+		db.background(func(ctx context.Context) { _ = db.deleteClaims(ctx, now.Add(-claimMinAge)) })
 	}
 }
 

@@ -295,3 +295,31 @@ func TestSnapshotLoadsOnce(t *testing.T) {
 		t.Errorf("%d loads: one failed, then one for eight readers, were expected", loads.Load())
 	}
 }
+
+// TestFirstWriteScansNoClaims checks that the first writes of a DB (a process that writes
+// once, such as the CLI or another portal) touch the version claims by _id only: the sweep
+// of old claims, which scans them all (in the portal's process, on the embedded engine),
+// waits until the DB has written for an hour.
+func TestFirstWriteScansNoClaims(t *testing.T) {
+	ctx, db := context.Background(), storetest.Open(t)
+	if err := db.ClaimElsewhere(ctx, "test_version:list", 1); err != nil {
+		t.Fatal(err)
+	}
+	w := watch(t, db, func(c command) bool { return c.collection == "version_claims" })
+	load, _ := counted()
+	s := store.NewStringSnapshots(true, 1, time.Minute, nil, load)
+	for _, before := range []string{"1", "2", "3"} {
+		if err := s.Wrote(ctx, w.db, "list", before, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.db.WaitForReloads()
+	if w.count() == 0 {
+		t.Fatal("no command on version_claims seen")
+	}
+	for _, c := range w.commands() {
+		if !c.byID() {
+			t.Errorf("%s on %s selects by %v: not by _id", c.name, c.collection, c.filters)
+		}
+	}
+}
