@@ -4,7 +4,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -41,17 +40,30 @@ func (e fieldErrors) messages(p *Page) map[string]string {
 	return m
 }
 
-// text checks a one-line text field, already trimmed: present when required, at most max
-// bytes, valid UTF-8 without control characters.
+// text checks a one-line text field, already trimmed: present when required, and as
+// checkText says.
 func (e fieldErrors) text(field, value string, max int, required bool) {
-	switch {
-	case value == "" && required:
+	if value == "" && required {
 		e.add(field, "form.required")
-	case len(value) > max:
-		e.add(field, "form.too_long")
-	case !utf8.ValidString(value) || strings.ContainsFunc(value, unicode.IsControl):
-		e.add(field, "admin.field.invalid")
+		return
 	}
+	e.checkText(field, value, max, true)
+}
+
+// checkText checks a text field, already trimmed, as portal.CheckText does: at most max
+// bytes, valid UTF-8, no control characters but line ends and tabs in a multi-line field,
+// and no bidirectional control in a one-line field.
+func (e fieldErrors) checkText(field, value string, max int, oneLine bool) {
+	if p := portal.CheckText(value, max, oneLine); p != "" {
+		e.add(field, textProblems[p])
+	}
+}
+
+// textProblems are the catalog keys of what portal.CheckText finds.
+var textProblems = map[portal.TextProblem]string{
+	portal.TextTooLong: "form.too_long",
+	portal.TextInvalid: "admin.field.invalid",
+	portal.TextBidi:    "form.bidi",
 }
 
 // email checks an e-mail field, already trimmed.
