@@ -108,13 +108,16 @@ func (ix *Index) searchThings(ctx context.Context, q portal.SearchQuery) (*porta
 // preferHits puts in the place of each hit not in q.Prefer its thing's record in q.Prefer,
 // when that one matches too; the hit keeps its thing's score.
 func (ix *Index) preferHits(ctx context.Context, q portal.SearchQuery, hits []portal.SearchHit) error {
+	if q.Prefer == "" || q.Language != "" {
+		return nil // no preference, or every hit is in the language filtered for
+	}
 	var things []string
 	for _, h := range hits {
 		if h.Language != q.Prefer {
 			things = append(things, h.Thing)
 		}
 	}
-	if q.Prefer == "" || len(things) == 0 {
+	if len(things) == 0 {
 		return nil
 	}
 	req := ix.preferredRequest(q, q.Prefer, things)

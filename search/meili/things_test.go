@@ -114,10 +114,8 @@ func TestSearchThingsKeepsAHitWithoutAPreferredMatch(t *testing.T) {
 
 func TestSearchThingsAsksNoMoreWhenThePageIsInThePreferredLanguage(t *testing.T) {
 	for _, prefer := range []portal.Language{"", portal.English} {
-		page := thingsPage
-		if prefer == "" {
-			prefer = "" // no preference: the best-ranked records stand
-		} else {
+		page := thingsPage // with no preference, the best-ranked records stand
+		if prefer != "" {
 			// Both hits in English.
 			page = `{"results":[{"hits":[{"id":"service_3Aen_3Alegal","kind":"service","thing":"service:legal","language":"en",
 				"title":"Legal aid","url":"/x","places":"","body":"","_formatted":{"body_f":""},"_rankingScore":0.8}],
@@ -132,6 +130,15 @@ func TestSearchThingsAsksNoMoreWhenThePageIsInThePreferredLanguage(t *testing.T)
 		if got := f.calls(); !slices.Equal(got, []string{"POST /multi-search"}) {
 			t.Errorf("prefer %q: sent %q, want the multi-search alone", prefer, got)
 		}
+	}
+	// A language filter: every hit is in it, whatever is preferred.
+	f, ix := thingsFake(t, thingsPage, "")
+	q := portal.SearchQuery{Text: "Umnugovi", Language: portal.English, Things: true, Prefer: portal.Mongolian}
+	if _, err := ix.Search(context.Background(), q); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.calls(); !slices.Equal(got, []string{"POST /multi-search"}) {
+		t.Errorf("with a language filter: sent %q, want the multi-search alone", got)
 	}
 }
 
