@@ -25,6 +25,10 @@ type orgFormPage struct {
 	Action string
 	Values map[string]string
 	Groups []option
+	// Member is the member organisation whose listing Org is, nil for none: its group is
+	// the listing's, set on the organisations page (MemberURL), not here.
+	Member    *portal.Organisation
+	MemberURL string
 }
 
 // Field returns the text field name, labelled by the catalog key label.
@@ -72,6 +76,9 @@ func (h *Handlers) HandleOrgEdit(c *gin.Context) {
 		return
 	}
 	p := h.newOrgForm(c, o)
+	if !h.withMember(c, p) {
+		return
+	}
 	p.Values = map[string]string{
 		"name_mn": o.Name.MN, "name_en": o.Name.EN, "description_mn": o.Description.MN,
 		"description_en": o.Description.EN, "email": o.Email, "website": o.Website,
@@ -88,6 +95,9 @@ func (h *Handlers) HandleOrgEditPost(c *gin.Context) {
 		return
 	}
 	p := h.newOrgForm(c, o)
+	if !h.withMember(c, p) {
+		return
+	}
 	errs := fieldErrors{}
 	p.Values = map[string]string{}
 	for _, f := range []struct {
@@ -102,6 +112,9 @@ func (h *Handlers) HandleOrgEditPost(c *gin.Context) {
 		checkText(errs, f.name, v, f.max, f.oneLine)
 	}
 	group := postField(c, "group")
+	if p.Member != nil {
+		group = string(p.Member.Group)
+	}
 	p.groups(group)
 	edited := o.Clone()
 	v := p.Values
