@@ -53,14 +53,15 @@ func (s *Service) insertUser(ctx context.Context, u *portal.User) error {
 	return s.Store.CreateUser(ctx, u)
 }
 
-// checkNoAccount returns ECONFLICT when someone already has an account with email. The
+// checkNoAccount returns ECONFLICT when someone already has an account with email, and
+// ErrLookAlike (ECONFLICT too) when an account's address looks the same (EmailKey). The
 // store refuses a duplicate too; asking first gives the form a clear message, and lets an
 // invitation refuse before its link is used up.
 func (s *Service) checkNoAccount(ctx context.Context, email string) error {
 	_, err := s.Store.FindUserByIdentity(ctx, portal.ProviderLocal, email)
 	switch portal.ErrorCode(err) {
 	case portal.ENOTFOUND:
-		return nil
+		return s.checkNoLookAlike(ctx, email)
 	case "":
 		msg := "someone with this e-mail address already has an account"
 		return &portal.Error{Code: portal.ECONFLICT, Message: msg, Fields: map[string]string{"email": msg}}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"cmp"
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -101,6 +102,8 @@ func (h *Handlers) HandleInvitationCreate(c *gin.Context) {
 	}
 	token, t, err := h.Accounts.Invite(ctx, actor, f.Email, f.Role, f.OrgID)
 	switch {
+	case errors.Is(err, accounts.ErrLookAlike):
+		h.renderInvitations(c, http.StatusConflict, f, fieldErrors{"email": "admin.invite.email_lookalike"})
 	case portal.ErrorCode(err) == portal.ECONFLICT:
 		h.renderInvitations(c, http.StatusConflict, f, fieldErrors{"email": "admin.invite.email_taken"})
 	case err != nil:

@@ -61,3 +61,37 @@ func TestBidiControlsRefused(t *testing.T) {
 		t.Errorf("%d people, %v; want the two of the test", len(users), err)
 	}
 }
+
+// TestInvitationLookAlike: an invitation to an address that looks like an existing
+// account's (Cyrillic letters, full-width letters) is refused on its field, in the
+// person's language, and no invitation is made.
+func TestInvitationLookAlike(t *testing.T) {
+	p := accountsServer(t, nil)
+	_, sec := p.Person(t, "sec@council.mn", "Нарийн", portal.RoleSecretariat, "")
+	p.Person(t, "admin@council.mn", "Админ", portal.RoleAdmin, "")
+	tests := []struct {
+		name, email, lang string
+		status            int
+		message           string
+	}{
+		{"Cyrillic а", "аdmin@council.mn", "en", 409, "looks the same"},
+		{"Cyrillic о in the domain", "admin@cоuncil.mn", "mn", 409, "адилхан харагдах"},
+		{"full-width", "ａｄｍｉｎ@council.mn", "en", 409, "looks the same"},
+		{"the same address", "Admin@Council.mn", "en", 409, "already has an account"},
+		{"escaping", `"<script>alert(1)</script>"@council.mn`, "en", 400, "e-mail"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := post(t, p.Router, "/admin/invitations?lang="+tt.lang, url.Values{"email": {tt.email}, "role": {"moderator"}}, "Cookie", sec)
+			if r.Code != tt.status || len(unmarked(r, "email")) > 0 || !strings.Contains(fieldError(r, "email"), tt.message) {
+				t.Fatalf("%d, %q; want %d and %q\n%.800s", r.Code, fieldError(r, "email"), tt.status, tt.message, r.body)
+			}
+			if strings.Contains(r.body, "<script>") {
+				t.Errorf("markup let through")
+			}
+		})
+	}
+	if invs, err := p.DB.FindTokens(context.Background(), portal.TokenInvitation); err != nil || len(invs) != 0 {
+		t.Errorf("%d invitations, %v; want none", len(invs), err)
+	}
+}
