@@ -1,8 +1,6 @@
 package content
 
 import (
-	"html"
-	"html/template"
 	"strings"
 
 	"github.com/gobidialogue/portal"
@@ -24,9 +22,51 @@ type DiffBlock struct {
 	Op   DiffOp
 	ID   string // block id in the newer revision (the older one for deletes)
 	Kind portal.BlockKind
-	// HTML is the block's escaped text; for "change" the changed words are marked with
-	// <ins> and <del>, for "insert" and "delete" the whole text is in <ins> or <del>.
-	HTML template.HTML
+	// Spans is the block's text: one span for a block kept, inserted or deleted whole; the
+	// words kept, deleted and inserted for a changed block. A table whose cells are known
+	// has Table instead, and no Spans.
+	Spans []DiffSpan
+	// Item is where a list item sits in its list, when known (Nest builds the lists).
+	Item  *DiffItem
+	Table *DiffTable
+}
+
+// DiffSpan is a run of words of a diff with one operation: DiffEqual (kept), DiffInsert
+// or DiffDelete. A page shows the spans of a text one after another, a space between.
+type DiffSpan struct {
+	Op   DiffOp
+	Text string
+}
+
+// DiffItem is where a list item sits: Depth 0 is an item of a list at the top of the
+// document, 1 one in a list inside an item, and so on; Number is the item's number in an
+// ordered list, as the revision it comes from shows it.
+type DiffItem struct {
+	Depth   int
+	Ordered bool
+	Number  int
+}
+
+// DiffTable is a table of a diff cell by cell: the header row and the body rows, each row
+// and cell marked with what happened to it. Rows and columns that were removed are there,
+// marked; a removed row has empty cells under a column that was added, and so on.
+type DiffTable struct {
+	Head DiffRow
+	Rows []DiffRow
+}
+
+// DiffRow is a row of a DiffTable: DiffEqual, DiffInsert, DiffDelete, or DiffChange when
+// some of its cells changed.
+type DiffRow struct {
+	Op    DiffOp
+	Cells []DiffCell
+}
+
+// DiffCell is a cell of a DiffRow: kept, inserted or deleted whole (a cell of an added or
+// removed row or column, or a cell that was empty or emptied), or changed word by word.
+type DiffCell struct {
+	Op    DiffOp
+	Spans []DiffSpan
 }
 
 // DiffStats counts what a diff found: blocks by operation, and words added and removed
@@ -47,19 +87,22 @@ const pairWindow = 10
 // Diff compares two revisions block by block. Blocks are aligned on kind and text with a
 // longest common subsequence; then, within each run of differing blocks, a deleted block
 // and a later inserted block of the same kind that share most of their words are paired
-// into one "change" with a word-level diff. A nil revision counts as empty.
+// into one "change" with a word-level diff (a table cell by cell, see tableDiff). List
+// items carry their place in their list and tables their cells when the revisions' bodies
+// give them. A nil revision counts as empty.
 func Diff(from, to *portal.Revision) ([]DiffBlock, DiffStats) {
 	var a, b []portal.Block
+	var aBody, bBody string
 	if from != nil {
-		a = from.Blocks
+		a, aBody = from.Blocks, from.Body
 	}
 	if to != nil {
-		b = to.Blocks
+		b, bBody = to.Blocks, to.Body
 	}
 	in := interner{}
 	edits := align(in.ids(blockKeys(a)), in.ids(blockKeys(b)))
 
-	d := &differ{a: a, b: b}
+	d := &differ{a: a, b: b, aShape: shapes(aBody, a), bShape: shapes(bBody, b)}
 	var dels, ins []int
 	for _, e := range edits {
 		switch e.op {
@@ -70,7 +113,7 @@ func Diff(from, to *portal.Revision) ([]DiffBlock, DiffStats) {
 		default:
 			d.gap(dels, ins)
 			dels, ins = dels[:0], ins[:0]
-			d.equal(b[e.j])
+			d.equal(e.j)
 		}
 	}
 	d.gap(dels, ins)
@@ -85,16 +128,38 @@ func blockKeys(blocks []portal.Block) []string {
 	return keys
 }
 
-// differ accumulates the diff of blocks a (older) and b (newer).
+// differ accumulates the diff of blocks a (older) and b (newer), whose shapes are aShape
+// and bShape (nil when unknown).
 type differ struct {
-	a, b  []portal.Block
-	out   []DiffBlock
-	stats DiffStats
+	a, b           []portal.Block
+	aShape, bShape []blockShape
+	out            []DiffBlock
+	stats          DiffStats
 }
 
-func (d *differ) equal(bl portal.Block) {
+// shape returns the shape of block i of blocks with shapes.
+func shape(shapes []blockShape, i int) blockShape {
+	if i < len(shapes) {
+		return shapes[i]
+	}
+	return blockShape{}
+}
+
+// whole returns a block kept, inserted or deleted whole, with op: its text, or its table
+// with every row and cell marked op, and its place in its list.
+func whole(op DiffOp, bl portal.Block, sh blockShape) DiffBlock {
+	out := DiffBlock{Op: op, ID: bl.ID, Kind: bl.Kind, Item: sh.item}
+	if sh.table != nil {
+		out.Table = wholeTable(op, sh.table)
+	} else {
+		out.Spans = spans(op, bl.Text)
+	}
+	return out
+}
+
+func (d *differ) equal(j int) {
 	d.stats.Unchanged++
-	d.out = append(d.out, DiffBlock{Op: DiffEqual, ID: bl.ID, Kind: bl.Kind, HTML: escape(bl.Text)})
+	d.out = append(d.out, whole(DiffEqual, d.b[j], shape(d.bShape, j)))
 }
 
 // gap emits a run of deleted blocks (indexes into a) and inserted blocks (into b) that lie
@@ -104,7 +169,7 @@ func (d *differ) gap(dels, ins []int) {
 	for _, p := range pairBlocks(d.a, d.b, dels, ins) {
 		d.deleted(dels[di:p[0]])
 		d.inserted(ins[ii:p[1]])
-		d.changed(d.a[dels[p[0]]], d.b[ins[p[1]]])
+		d.changed(dels[p[0]], ins[p[1]])
 		di, ii = p[0]+1, p[1]+1
 	}
 	d.deleted(dels[di:])
@@ -116,7 +181,7 @@ func (d *differ) deleted(idx []int) {
 		bl := d.a[i]
 		d.stats.Deleted++
 		d.stats.WordsDeleted += len(strings.Fields(bl.Text))
-		d.out = append(d.out, DiffBlock{Op: DiffDelete, ID: bl.ID, Kind: bl.Kind, HTML: "<del>" + escape(bl.Text) + "</del>"})
+		d.out = append(d.out, whole(DiffDelete, bl, shape(d.aShape, i)))
 	}
 }
 
@@ -125,31 +190,55 @@ func (d *differ) inserted(idx []int) {
 		bl := d.b[j]
 		d.stats.Inserted++
 		d.stats.WordsInserted += len(strings.Fields(bl.Text))
-		d.out = append(d.out, DiffBlock{Op: DiffInsert, ID: bl.ID, Kind: bl.Kind, HTML: "<ins>" + escape(bl.Text) + "</ins>"})
+		d.out = append(d.out, whole(DiffInsert, bl, shape(d.bShape, j)))
 	}
 }
 
-func (d *differ) changed(old, cur portal.Block) {
-	h, added, removed := wordDiff(old.Text, cur.Text)
+// changed emits old block i of a changed into new block j of b: a table cell by cell when
+// the cells of both are known, any other block word by word.
+func (d *differ) changed(i, j int) {
+	old, cur := d.a[i], d.b[j]
+	oldShape, curShape := shape(d.aShape, i), shape(d.bShape, j)
+	out := DiffBlock{Op: DiffChange, ID: cur.ID, Kind: cur.Kind, Item: curShape.item}
+	var added, removed int
+	if oldShape.table != nil && curShape.table != nil {
+		var t DiffTable
+		t, added, removed = tableDiff(oldShape.table, curShape.table)
+		out.Table = &t
+	} else {
+		out.Spans, added, removed = wordDiff(old.Text, cur.Text)
+	}
 	d.stats.Changed++
 	d.stats.WordsInserted += added
 	d.stats.WordsDeleted += removed
-	d.out = append(d.out, DiffBlock{Op: DiffChange, ID: cur.ID, Kind: cur.Kind, HTML: h})
+	d.out = append(d.out, out)
 }
 
 // pairBlocks returns pairs of positions (in dels, in ins), increasing in both, of deleted
-// and inserted blocks similar enough to show as one change. Greedy in document order:
-// each deleted block takes the most similar of the next few unpaired inserted blocks.
+// and inserted blocks similar enough to show as one change.
 func pairBlocks(a, b []portal.Block, dels, ins []int) [][2]int {
+	return pairSimilar(len(dels), len(ins), func(x, y int) (string, string, bool) {
+		da, ib := a[dels[x]], b[ins[y]]
+		return da.Text, ib.Text, da.Kind == ib.Kind
+	})
+}
+
+// pairSimilar pairs n deleted things with m inserted ones, returning pairs of positions
+// increasing in both, of things similar enough to show as one change. Greedy in document
+// order: each deleted thing takes the most similar of the next few unpaired inserted
+// ones. texts returns the texts of deleted x and inserted y, and whether they may pair
+// at all.
+func pairSimilar(n, m int, texts func(x, y int) (string, string, bool)) [][2]int {
 	var pairs [][2]int
 	next := 0
-	for x, i := range dels {
+	for x := 0; x < n; x++ {
 		best, bestScore := -1, similarEnough
-		for y := next; y < len(ins) && y < next+pairWindow; y++ {
-			if b[ins[y]].Kind != a[i].Kind {
+		for y := next; y < m && y < next+pairWindow; y++ {
+			tx, ty, ok := texts(x, y)
+			if !ok {
 				continue
 			}
-			if s := similarity(a[i].Text, b[ins[y]].Text); s >= bestScore && (best < 0 || s > bestScore) {
+			if s := similarity(tx, ty); s >= bestScore && (best < 0 || s > bestScore) {
 				best, bestScore = y, s
 			}
 		}
@@ -182,20 +271,34 @@ func similarity(x, y string) float64 {
 	return 2 * float64(common) / float64(len(wx)+len(wy))
 }
 
-// wordDiff marks the words of cur that differ from old: each run of removed words in one
-// <del>, followed by the run of added words that replaced them in one <ins>.
-func wordDiff(old, cur string) (h template.HTML, added, removed int) {
+// spans returns text as one span with op; none for an empty text.
+func spans(op DiffOp, text string) []DiffSpan {
+	if text == "" {
+		return nil
+	}
+	return []DiffSpan{{Op: op, Text: text}}
+}
+
+// wordDiff returns the words of cur as spans, marking how they differ from old: each run
+// of removed words is one deleted span, followed by the run of added words that replaced
+// them as one inserted span; the words between are kept spans.
+func wordDiff(old, cur string) (out []DiffSpan, added, removed int) {
 	wa, wb := strings.Fields(old), strings.Fields(cur)
 	in := interner{}
 	edits := align(in.ids(wa), in.ids(wb))
-	var out []string
-	var dels, ins []string
-	flush := func() {
+	var kept, dels, ins []string
+	flushKept := func() {
+		if len(kept) > 0 {
+			out = append(out, DiffSpan{Op: DiffEqual, Text: strings.Join(kept, " ")})
+			kept = kept[:0]
+		}
+	}
+	flushChange := func() {
 		if len(dels) > 0 {
-			out = append(out, "<del>"+string(escape(strings.Join(dels, " ")))+"</del>")
+			out = append(out, DiffSpan{Op: DiffDelete, Text: strings.Join(dels, " ")})
 		}
 		if len(ins) > 0 {
-			out = append(out, "<ins>"+string(escape(strings.Join(ins, " ")))+"</ins>")
+			out = append(out, DiffSpan{Op: DiffInsert, Text: strings.Join(ins, " ")})
 		}
 		removed, added = removed+len(dels), added+len(ins)
 		dels, ins = dels[:0], ins[:0]
@@ -203,19 +306,17 @@ func wordDiff(old, cur string) (h template.HTML, added, removed int) {
 	for _, e := range edits {
 		switch e.op {
 		case DiffDelete:
+			flushKept()
 			dels = append(dels, wa[e.i])
 		case DiffInsert:
+			flushKept()
 			ins = append(ins, wb[e.j])
 		default:
-			flush()
-			out = append(out, string(escape(wb[e.j])))
+			flushChange()
+			kept = append(kept, wb[e.j])
 		}
 	}
-	flush()
-	return template.HTML(strings.Join(out, " ")), added, removed //nolint:gosec // every word is escaped.
-}
-
-// escape returns text as HTML that shows it literally.
-func escape(s string) template.HTML {
-	return template.HTML(html.EscapeString(s)) //nolint:gosec // escaped.
+	flushChange()
+	flushKept()
+	return out, added, removed
 }

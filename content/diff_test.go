@@ -1,7 +1,7 @@
 package content
 
 import (
-	"html/template"
+	"html"
 	"reflect"
 	"strings"
 	"testing"
@@ -16,10 +16,28 @@ func testRevision(t *testing.T, body string) *portal.Revision {
 	return &portal.Revision{Body: body, HTML: r.HTML, TOC: r.TOC, Blocks: r.Blocks, Words: r.Words}
 }
 
-// diffLine is a compact form of a DiffBlock for comparing in tests.
+// diffLine is a compact form of a DiffBlock for comparing in tests: its spans as
+// spansText writes them.
 type diffLine struct {
 	Op   DiffOp
-	HTML template.HTML
+	HTML string
+}
+
+// spansText writes spans as a page shows them, a space between, escaped, with <ins> and
+// <del> around inserted and deleted words.
+func spansText(spans []DiffSpan) string {
+	var parts []string
+	for _, s := range spans {
+		t := html.EscapeString(s.Text)
+		switch s.Op {
+		case DiffInsert:
+			t = "<ins>" + t + "</ins>"
+		case DiffDelete:
+			t = "<del>" + t + "</del>"
+		}
+		parts = append(parts, t)
+	}
+	return strings.Join(parts, " ")
 }
 
 func TestDiff(t *testing.T) {
@@ -61,7 +79,7 @@ func TestDiff(t *testing.T) {
 			got, stats := Diff(testRevision(t, tt.from), testRevision(t, tt.to))
 			var lines []diffLine
 			for _, b := range got {
-				lines = append(lines, diffLine{b.Op, b.HTML})
+				lines = append(lines, diffLine{b.Op, spansText(b.Spans)})
 			}
 			if !reflect.DeepEqual(lines, tt.want) {
 				t.Errorf("Diff:\n got %q\nwant %q", lines, tt.want)
@@ -73,9 +91,9 @@ func TestDiff(t *testing.T) {
 	}
 }
 
-// TestDiffEscaping checks that markup in block text reaches the diff as text, in every
-// kind of diff block.
-func TestDiffEscaping(t *testing.T) {
+// TestDiffKeepsText checks that markup in block text reaches the diff as the text it is
+// (the page escapes it), in every kind of diff block.
+func TestDiffKeepsText(t *testing.T) {
 	from := &portal.Revision{Blocks: []portal.Block{
 		{ID: "p-1", Kind: portal.BlockParagraph, Text: "<b>same</b>"},
 		{ID: "p-2", Kind: portal.BlockParagraph, Text: "<script>gone</script>"},
@@ -87,18 +105,18 @@ func TestDiffEscaping(t *testing.T) {
 		{ID: "p-5", Kind: portal.BlockParagraph, Text: "<script>new</script> entirely different"},
 	}}
 	got, _ := Diff(from, to)
-	for _, b := range got {
-		h := strings.NewReplacer("<ins>", "", "</ins>", "", "<del>", "", "</del>", "").Replace(string(b.HTML))
-		if strings.ContainsAny(h, "<>") {
-			t.Errorf("%s block %s has unescaped markup: %s", b.Op, b.ID, b.HTML)
-		}
-	}
-	ids := []string{}
+	var ids, texts []string
 	for _, b := range got {
 		ids = append(ids, string(b.Op)+":"+b.ID)
+		texts = append(texts, spansText(b.Spans))
 	}
 	if want := "equal:p-1 delete:p-2 change:p-4 insert:p-5"; strings.Join(ids, " ") != want {
 		t.Errorf("diff = %s, want %s", strings.Join(ids, " "), want)
+	}
+	want := []string{"&lt;b&gt;same&lt;/b&gt;", "<del>&lt;script&gt;gone&lt;/script&gt;</del>",
+		"a &lt;i&gt;b&lt;/i&gt; c <del>d</del> <ins>&lt;img&gt;</ins>", "<ins>&lt;script&gt;new&lt;/script&gt; entirely different</ins>"}
+	if !reflect.DeepEqual(texts, want) {
+		t.Errorf("texts\n got %q\nwant %q", texts, want)
 	}
 }
 

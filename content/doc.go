@@ -6,10 +6,11 @@
 // contents, and the revision's blocks: every heading, paragraph, list item, table, quote,
 // code block and footnote carries an id derived from its text, the anchor that paragraph
 // comments attach to and that survives edits elsewhere in the document. Diff compares two
-// revisions block by block with word-level changes. Importer and Export move guideline
+// revisions block by block with word-level changes, tables cell by cell and list items in
+// their lists (Nest lays them out). Importer and Export move guideline
 // files into and out of the store through these functions; Starter bundles the starter
 // guidelines. The referral directory is not content: it lives in directory/.
 //
 // content is the only package that creates template.HTML: templates get it from Trusted
-// (for HTML that Render sanitized) and from DiffBlock.HTML (escaped text with <ins>/<del>).
+// (for HTML that Render sanitized). A diff is text in spans, which the templates escape.
 package content

@@ -37,7 +37,13 @@ type Renderer struct {
 // dropped and the attribute syntax ({#id .class}) is not enabled: authors cannot set ids,
 // classes or event handlers, only write text.
 func NewRenderer() *Renderer {
-	md := goldmark.New(
+	return &Renderer{md: newMarkdown(), sanitizer: newSanitizer()}
+}
+
+// newMarkdown returns the Markdown parser and renderer of guidelines. The revision diff
+// parses with it too, so the blocks it finds are the blocks Render found.
+func newMarkdown() goldmark.Markdown {
+	return goldmark.New(
 		goldmark.WithExtensions(
 			extension.NewLinkify(extension.WithLinkifyAllowedProtocols([]string{"http:", "https:"})),
 			// Alignment becomes an align attribute rather than inline style, so pages keep
@@ -53,7 +59,6 @@ func NewRenderer() *Renderer {
 			renderer.WithNodeRenderers(util.Prioritized(blockRenderer{}, 100)),
 		),
 	)
-	return &Renderer{md: md, sanitizer: newSanitizer()}
 }
 
 // Render converts a Markdown body (front matter already removed) to sanitized HTML. The

@@ -14,11 +14,23 @@ type diffPage struct {
 	Groups []diffGroup
 }
 
-// diffGroup is a run of diff blocks; a run of unchanged blocks is shown collapsed.
+// diffGroup is a run of diff blocks laid out for the page (lists as lists); a run of
+// unchanged blocks is shown folded, with their count.
 type diffGroup struct {
 	Unchanged bool
-	Blocks    []content.DiffBlock
+	Count     int
+	Parts     []content.DiffPart
 }
+
+// diffView is what a partial of the diff page gets: the page, for its strings, and the
+// part to show. Partials reach their parts with .Part and pass on the next with $.With.
+type diffView struct {
+	*diffPage
+	Part any
+}
+
+// With returns part with the page, for a partial.
+func (p *diffPage) With(part any) diffView { return diffView{p, part} }
 
 // HandleDiff serves GET /guidelines/{slug}/diff?from=N&to=M.
 func (h *Handlers) HandleDiff(c *gin.Context) {
@@ -59,16 +71,18 @@ func (h *Handlers) HandleDiff(c *gin.Context) {
 	h.render(c, http.StatusOK, "diff", &page)
 }
 
-// groupDiff gathers consecutive unchanged blocks so the page can fold them away.
+// groupDiff gathers consecutive unchanged blocks so the page can fold them away, and lays
+// out each run's list items as lists.
 func groupDiff(blocks []content.DiffBlock) []diffGroup {
 	var groups []diffGroup
-	for _, b := range blocks {
-		equal := b.Op == content.DiffEqual
-		if n := len(groups); n > 0 && groups[n-1].Unchanged == equal {
-			groups[n-1].Blocks = append(groups[n-1].Blocks, b)
-			continue
+	start := 0
+	for i := range blocks {
+		equal := blocks[i].Op == content.DiffEqual
+		if i+1 == len(blocks) || (blocks[i+1].Op == content.DiffEqual) != equal {
+			run := blocks[start : i+1]
+			groups = append(groups, diffGroup{Unchanged: equal, Count: len(run), Parts: content.Nest(run)})
+			start = i + 1
 		}
-		groups = append(groups, diffGroup{Unchanged: equal, Blocks: []content.DiffBlock{b}})
 	}
 	return groups
 }
