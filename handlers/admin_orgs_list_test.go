@@ -5,12 +5,35 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/internal/testkit/portaltest"
 	"github.com/gobidialogue/portal/internal/testkit/storetest"
+	"github.com/gobidialogue/portal/store"
 )
+
+// storeOldOrganisation stores an organisation as versions before the link between
+// organisations and directory listings did: no directory_id, no claim on a listing.
+func storeOldOrganisation(t *testing.T, db *store.DB, id, nameMN, nameEN string, verified bool) {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI(storetest.URI(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = client.Disconnect(context.Background()) }()
+	at := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	doc := bson.M{"_id": id, "name_mn": nameMN, "name_en": nameEN, "group": "civil_society", "verified": verified,
+		"verified_at": nil, "verified_by": "", "created_at": at, "updated_at": at}
+	if _, err := client.Database(db.Name()).Collection("organisations").InsertOne(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // rowIDs returns the ids of the organisations page's rows, in order.
 func rowIDs(r *response) []string {
