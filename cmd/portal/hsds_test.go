@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -171,6 +174,65 @@ func TestHSDSImportBadInputWritesNothing(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, "export", "--data", data, "--hsds", out, "extra"); err != errUsage {
 		t.Errorf("export --hsds DIR extra: %v, want a usage error", err)
+	}
+}
+
+// TestHSDSImportRefusesWhatFormsRefuse: `portal import --hsds` checks every text as the
+// directory's forms do (a NUL, a terminal's escape codes, a 100 KB description, a bidi
+// control in a name), reports each problem with its file, row and field, and stores
+// nothing: the import is all or nothing. The problems never repeat what they refuse.
+func TestHSDSImportRefusesWhatFormsRefuse(t *testing.T) {
+	data, src, out := t.TempDir(), t.TempDir(), t.TempDir()
+	writeStarterHSDS(t, src)
+	long := strings.Repeat("a long description ", 100<<10/19)
+	editCell(t, src, "mn/organizations.csv", 2, "name", func(v string) string { return v + "\x00" })
+	editCell(t, src, "en/services.csv", 3, "name", func(v string) string { return v + "\x1b]0;owned\x07\x1b[2J" })
+	editCell(t, src, "mn/services.csv", 2, "description", func(string) string { return long })
+	editCell(t, src, "en/organizations.csv", 4, "name", func(v string) string { return "NGO \u202e" + v })
+
+	_, _, err := runCmd(t, "import", "--data", data, "--hsds", src)
+	msg := errText(err)
+	for _, want := range []string{"nothing was imported",
+		"mn/organizations.csv row 2, name: not valid UTF-8, or holds a control character or a line end",
+		"en/services.csv row 3, name: not valid UTF-8, or holds a control character or a line end",
+		"mn/services.csv row 2, description: longer than 5000 bytes",
+		"en/organizations.csv row 4, name: holds an invisible character that changes the direction of the text"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error does not say %q:\n%s", want, msg)
+		}
+	}
+	if strings.ContainsAny(msg, "\x00\x1b\u202e") || strings.Contains(msg, long) {
+		t.Errorf("the error repeats what it refuses:\n%.2000q", msg)
+	}
+	if stdout, _, err := runCmd(t, "export", "--data", data, "--hsds", out); err != nil || !strings.Contains(stdout, "0 organisations") {
+		t.Errorf("after a refused import: %v %q", err, stdout)
+	}
+}
+
+// editCell changes the value of column in CSV line row (1 is the header) of file under dir.
+func editCell(t *testing.T, dir, file string, row int, column string, edit func(string) string) {
+	t.Helper()
+	name := filepath.Join(dir, file)
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], column)
+	if col < 0 || row < 2 || row > len(rows) {
+		t.Fatalf("%s has no %s at row %d", file, column, row)
+	}
+	rows[row-1][col] = edit(rows[row-1][col])
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -637,6 +637,25 @@ func TestHSDSImportReportsProblems(t *testing.T) {
 			f["en/organizations.csv"] = append(f["en/organizations.csv"], []byte("\"unterminated,x\n")...)
 			return []string{fmt.Sprintf("en/organizations.csv:%d:", 24)}
 		}},
+		// What the forms refuse, all reported at once: a NUL, a terminal's escape, a line
+		// end and a bidi control where one line is kept, a 100 KB description, invalid
+		// UTF-8 in a confidential address, a control in a column the directory does not
+		// keep.
+		{"what the forms refuse", func(t *testing.T, f map[string][]byte) []string {
+			org := ID("organization", "ub-safe-house")
+			l1 := editCSV(t, f, "mn/organizations.csv", has("id", org), "name", "Хамгаалах\x00байр")
+			l2 := editCSV(t, f, "en/services.csv", has("id", shelter), "description", "Shelter \x1b]0;owned\x07\x1b[2J")
+			l3 := editCSV(t, f, "mn/services.csv", has("id", shelter), "description", strings.Repeat("тайлбар ", 100<<10/15))
+			l4 := editCSV(t, f, "en/locations.csv", anyRow, "name", "Office \u202egnp.exe")
+			l5 := editCSV(t, f, "en/services.csv", has("id", shelter), "name", "Shelter\nsecond line")
+			l6 := editCSV(t, f, "mn/addresses.csv", anyRow, "address_1", "\xff")
+			l7 := editCSV(t, f, "mn/phones.csv", anyRow, "description", "утас\u2066")
+			l8 := editCSV(t, f, "en/organizations.csv", has("id", org), "alternate_name", "Safe\x00House")
+			return []string{fmt.Sprintf("mn/organizations.csv:%d:name", l1), fmt.Sprintf("en/services.csv:%d:description", l2),
+				fmt.Sprintf("mn/services.csv:%d:description", l3), fmt.Sprintf("en/locations.csv:%d:name", l4),
+				fmt.Sprintf("en/services.csv:%d:name", l5), fmt.Sprintf("mn/addresses.csv:%d:address_1", l6),
+				fmt.Sprintf("mn/phones.csv:%d:description", l7), fmt.Sprintf("en/organizations.csv:%d:alternate_name", l8)}
+		}},
 		{"no service name", func(t *testing.T, f map[string][]byte) []string {
 			l1 := editCSV(t, f, "mn/services.csv", has("id", shelter), "name", "")
 			l2 := editCSV(t, f, "en/services.csv", has("id", shelter), "name", "")

@@ -211,6 +211,7 @@ func (im *hsdsImporter) read(lang portal.Language, t *hsdsTable) {
 		line, _ := r.FieldPos(0)
 		row := &hsdsRow{file: file, line: line, vals: make(map[string]string, len(header))}
 		for i, name := range header {
+			im.checkText(row, t.res.Name+"."+name, rec[i])
 			row.vals[name] = im.checkValue(row, t.res, t.res.field(name), rec[i])
 		}
 		im.add(lang, t, row)
@@ -311,6 +312,43 @@ func (im *hsdsImporter) checkValue(row *hsdsRow, res *dpResource, f *dpField, v 
 		}
 	}
 	return v
+}
+
+// keptTexts are the columns whose text the directory keeps, with the limit the forms
+// set on the field each becomes, and whether that field is one line.
+var keptTexts = map[string]struct {
+	max     int
+	oneLine bool
+}{
+	"organization.name":               {portal.MaxLineBytes, true},
+	"organization.description":        {portal.MaxTextBytes, false},
+	"organization.email":              {254, true},
+	"organization.website":            {500, true},
+	"service.name":                    {portal.MaxLineBytes, true},
+	"service.description":             {portal.MaxTextBytes, false},
+	"service.eligibility_description": {portal.MaxTextBytes, false},
+	"service.application_process":     {portal.MaxTextBytes, false},
+	"service.fees_description":        {portal.MaxTextBytes, false},
+	"location.name":                   {portal.MaxLineBytes, true},
+	"location.description":            {portal.MaxTextBytes, false},
+	"address.address_1":               {portal.MaxTextBytes, false},
+	"address.address_2":               {portal.MaxTextBytes, false},
+	"phone.number":                    {portal.MaxLineBytes, true},
+	"phone.description":               {portal.MaxLineBytes, true},
+	"attribute.value":                 {portal.MaxLineBytes, true},
+}
+
+// checkText checks a value as the directory's forms check the field it becomes
+// (portal.CheckText): its length, and no control characters (a NUL, a terminal's escape),
+// nor line ends or bidirectional controls in a one-line field. A column the directory does
+// not keep as text may hold neither control characters but line ends and tabs. The
+// problem never repeats the value: it may be a confidential address.
+func (im *hsdsImporter) checkText(row *hsdsRow, column, v string) {
+	limit := keptTexts[column] // for other columns: no limit, line ends allowed
+	_, field, _ := strings.Cut(column, ".")
+	if err := portal.ValidText(field, v, limit.max, limit.oneLine); err != nil {
+		im.problem(row.file, row.line, field, "%s", portal.ErrorMessage(err))
+	}
 }
 
 func containsString(list []string, s string) bool {
