@@ -46,10 +46,10 @@ func (e *OrgEntry) Verified() bool { return e.Org != nil && e.Org.Verified }
 
 // JoinOrganisations returns every organisation once: each record of orgs with the listing
 // of its ListingID in d (nil when d has none, or d is nil), and each listing of d that no
-// record names, on its own. They come by Mongolian name (CompareNames), then by id, a
-// record before a listing of the same name. Should two records name one listing (the
-// store refuses that), the first of orgs has it.
-func JoinOrganisations(orgs []*Organisation, d *Directory) []OrgEntry {
+// record names, on its own. They come by name in lang (CompareNames), then by id, a record
+// before a listing of the same name. Should two records name one listing (the store
+// refuses that), the first of orgs has it.
+func JoinOrganisations(orgs []*Organisation, d *Directory, lang Language) []OrgEntry {
 	entries := make([]OrgEntry, 0, len(orgs))
 	taken := map[string]bool{}
 	for _, o := range orgs {
@@ -68,7 +68,7 @@ func JoinOrganisations(orgs []*Organisation, d *Directory) []OrgEntry {
 		}
 	}
 	slices.SortStableFunc(entries, func(a, b OrgEntry) int {
-		return cmp.Or(CompareNames(a.Name(Mongolian), b.Name(Mongolian)), cmp.Compare(a.ID(), b.ID()),
+		return cmp.Or(CompareNames(a.Name(lang), b.Name(lang)), cmp.Compare(a.ID(), b.ID()),
 			cmp.Compare(recordless(a), recordless(b)))
 	})
 	return entries

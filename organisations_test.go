@@ -25,7 +25,7 @@ func TestJoinOrganisations(t *testing.T) {
 		{ID: "oyu-tolgoi", NameMN: "Оюу толгой", Group: portal.GroupMining},
 	}
 	var got []string
-	for _, e := range portal.JoinOrganisations(orgs, d) {
+	for _, e := range portal.JoinOrganisations(orgs, d, portal.Mongolian) {
 		s := e.ID() + " " + string(e.Group())
 		if e.Org != nil {
 			s += " record"
@@ -50,10 +50,17 @@ func TestJoinOrganisations(t *testing.T) {
 		t.Errorf("JoinOrganisations =\n%q\nwant\n%q", got, want)
 	}
 
-	if e := portal.JoinOrganisations(orgs[:1], nil); len(e) != 1 || e[0].Listing != nil || e[0].Name(portal.English) != "Аюулгүй байр ТББ" {
+	if e := portal.JoinOrganisations(orgs[:1], nil, portal.Mongolian); len(e) != 1 || e[0].Listing != nil || e[0].Name(portal.English) != "Аюулгүй байр ТББ" {
 		t.Errorf("without a directory: %+v", e)
 	}
-	if e := portal.JoinOrganisations(nil, d); len(e) != 4 || e[1].Name(portal.English) != "claimed-twice" || e[1].Name(portal.Mongolian) != "Давхар" {
+	if e := portal.JoinOrganisations(nil, d, portal.Mongolian); len(e) != 4 || e[1].Name(portal.English) != "claimed-twice" || e[1].Name(portal.Mongolian) != "Давхар" {
 		t.Errorf("listings only: %+v", e)
+	}
+	var en []string
+	for _, e := range portal.JoinOrganisations(nil, d, portal.English) {
+		en = append(en, e.ID())
+	}
+	if fmt.Sprint(en) != "[claimed-twice gobi-women-network ub-safe-house umnugovi-police]" {
+		t.Errorf("in English: %q", en)
 	}
 }

@@ -19,9 +19,11 @@ type orgsData struct {
 	people  map[string]int // by organisation id; nil unless asked for
 }
 
-// loadOrgs reads the member records and the directory and joins them; with people, it
-// also counts the people of each organisation (one read of every person).
+// loadOrgs reads the member records and the directory and joins them, in the order of
+// their names in the request's language; with people, it also counts the people of each
+// organisation (one read of every person).
 func (h *Handlers) loadOrgs(ctx context.Context, people bool) (*orgsData, error) {
+	lang := portal.LanguageFromContext(ctx)
 	orgs, err := h.Accounts.Store.FindOrganisations(ctx)
 	if err != nil {
 		return nil, err
@@ -44,7 +46,7 @@ func (h *Handlers) loadOrgs(ctx context.Context, people bool) (*orgsData, error)
 			}
 		}
 	}
-	data.entries = portal.JoinOrganisations(orgs, data.dir)
+	data.entries = portal.JoinOrganisations(orgs, data.dir, lang)
 	return data, nil
 }
 

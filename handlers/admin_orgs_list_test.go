@@ -99,7 +99,7 @@ func TestOrganisationsOneList(t *testing.T) {
 	}
 	var filters []string
 	r.doc.Find(".org-filters a").Each(func(_ int, s *goquery.Selection) { filters = append(filters, s.Text()) })
-	if strings.Join(filters, "|") != "All (25)|Members, who sign in (4)|Only in the directory (21)" {
+	if strings.Join(filters, "|") != "All (25)|Member organisations (4)|Only in the directory (21)" {
 		t.Errorf("filters %q", filters)
 	}
 	if h := r.doc.Find("#org-hostile .name").Text(); h != dirAttr || strings.Contains(r.body, "<script>alert") || r.doc.Find("img").Length() != 0 {
