@@ -135,7 +135,8 @@ func (s *Server) bodyLimit() gin.HandlerFunc {
 }
 
 // language decides the UI language: ?lang=, then the cookie, then Accept-Language, then the
-// site default. A valid ?lang= is remembered in the cookie; an invalid one is an error.
+// site default. A valid ?lang= (in any letter case) is remembered in the cookie; an invalid
+// one is an error.
 func (s *Server) language() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		lang := s.cfg.DefaultLanguage
@@ -150,7 +151,7 @@ func (s *Server) language() gin.HandlerFunc {
 		}
 		switch {
 		case inQuery:
-			l, err := portal.ParseLanguage(query)
+			l, err := portal.ParseLanguage(strings.ToLower(query)) // ?lang=EN names English too
 			if err != nil {
 				if l, err := portal.ParseLanguage(cookie); err == nil {
 					lang = l
