@@ -136,6 +136,14 @@ func (c *pageCache) put(p *cachedPage) {
 	}
 }
 
+// holds reports whether the cache holds a page at key, of whatever stamp.
+func (c *pageCache) holds(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.items[key]
+	return ok
+}
+
 // pageCacheStats is what the cache reports on /metrics.
 type pageCacheStats struct {
 	Bytes, Max, Entries                    int64
