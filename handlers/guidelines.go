@@ -217,7 +217,7 @@ func (h *Handlers) showRevision(c *gin.Context, p Page, g *portal.Guideline, fal
 	page := revisionPage{
 		guidelineView: h.view(c, p, g, fallback, rev.Info()),
 		Rev:           rev,
-		Body:          content.Trusted(rev.HTML),
+		Body:          content.Trusted(content.ScrollableTables(rev.HTML)),
 		IsCurrent:     n == g.Revision,
 	}
 	if len(rev.TOC) > 0 {
