@@ -3,15 +3,18 @@ package hsds
 import (
 	"bytes"
 	_ "embed"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gobidialogue/portal"
 )
@@ -298,31 +301,79 @@ func hsdsDataset(m *Mapper, d *portal.Directory) (*dataset, error) {
 }
 
 // writeCSV writes rows under a header of the table's fields in order; a field a row has
-// not is empty.
+// not is empty. Every cell is defused for spreadsheets (defuseCell).
 func writeCSV(res *dpResource, rows []map[string]string) ([]byte, error) {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
 	header := make([]string, len(res.Schema.Fields))
 	for i, f := range res.Schema.Fields {
 		header[i] = f.Name
 	}
-	if err := w.Write(header); err != nil {
-		return nil, fmt.Errorf("content: hsds %s: %w", res.Path, err)
-	}
+	writeCSVRecord(&buf, header)
 	rec := make([]string, len(header))
 	for _, row := range rows {
 		for i, name := range header {
 			rec[i] = row[name]
 		}
-		if err := w.Write(rec); err != nil {
-			return nil, fmt.Errorf("content: hsds %s: %w", res.Path, err)
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return nil, fmt.Errorf("content: hsds %s: %w", res.Path, err)
+		writeCSVRecord(&buf, rec)
 	}
 	return buf.Bytes(), nil
+}
+
+// writeCSVRecord writes one line of CSV (RFC 4180, as encoding/csv writes it, lines ending
+// in \n), quoting a cell that holds a comma, a quote or a line end, that starts with white
+// space, or that defuseCell changed.
+func writeCSVRecord(buf *bytes.Buffer, rec []string) {
+	for i, cell := range rec {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		cell, defused := defuseCell(cell)
+		first, _ := utf8.DecodeRuneInString(cell)
+		if !defused && !strings.ContainsAny(cell, ",\"\r\n") && (cell == "" || !unicode.IsSpace(first)) && cell != `\.` {
+			buf.WriteString(cell)
+			continue
+		}
+		buf.WriteByte('"')
+		buf.WriteString(strings.ReplaceAll(cell, `"`, `""`))
+		buf.WriteByte('"')
+	}
+	buf.WriteByte('\n')
+}
+
+// formulaStart reports whether a spreadsheet reads a cell that starts with b as a formula
+// (=, +, -, @) or may do so after dropping it (tab, carriage return): OWASP's list for CSV
+// injection.
+func formulaStart(b byte) bool {
+	return b == '=' || b == '+' || b == '-' || b == '@' || b == '\t' || b == '\r'
+}
+
+// plainNumber matches a decimal number, which a spreadsheet reads as the number: nothing
+// to defuse, and a coordinate stays a number.
+var plainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+
+// defuseCell makes a cell safe to open in a spreadsheet, as OWASP's guidance on CSV
+// injection says: a cell that starts like a formula ("=cmd|' /C calc'!A0", "@SUM(...)", a
+// phone number "+976 ...") gets a single quote in front, which spreadsheets show as text,
+// and is quoted. A cell that starts with a quote followed by such a character, or another
+// quote, gets one too, so that undefuseCell gives every cell back exactly. It reports
+// whether it changed the cell.
+func defuseCell(s string) (string, bool) {
+	switch {
+	case s == "":
+		return s, false
+	case formulaStart(s[0]) && !plainNumber.MatchString(s),
+		s[0] == '\'' && len(s) > 1 && (formulaStart(s[1]) || s[1] == '\''):
+		return "'" + s, true
+	}
+	return s, false
+}
+
+// undefuseCell takes away the quote that defuseCell put in front of a cell.
+func undefuseCell(s string) string {
+	if len(s) > 1 && s[0] == '\'' && (formulaStart(s[1]) || s[1] == '\'') {
+		return s[1:]
+	}
+	return s
 }
 
 var languageTitles = map[portal.Language]string{portal.Mongolian: "Mongolian", portal.English: "English"}

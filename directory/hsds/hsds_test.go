@@ -730,6 +730,96 @@ func TestHSDSEscaping(t *testing.T) {
 	}
 }
 
+// TestCSVInjectionDefused: no cell of the CSV export starts as a spreadsheet formula
+// (OWASP's =, +, -, @, tab and carriage return): each such cell is quoted and starts with
+// a single quote, read back with encoding/csv; plain numbers stay numbers; the import
+// takes the quote away, so every value comes back as it was.
+func TestCSVInjectionDefused(t *testing.T) {
+	g, terms, _, d := starterHSDS(t)
+	o := d.Org("ub-safe-house").Clone()
+	s := &o.Services[0]
+	s.Name = portal.Text{MN: `=HYPERLINK("http://evil.example","Тусламж")`, EN: "@SUM(1+1)*cmd|' /C calc'!A0"}
+	s.Description = portal.Text{MN: "\tТабаар эхэлсэн тайлбар", EN: "-2+3+cmd|' /C notepad'!A1"}
+	s.Eligibility = portal.Text{MN: "'=already quoted", EN: "''two quotes"}
+	s.Fees = portal.Text{MN: "+1 for each visit", EN: "'plain quote"}
+	o.Phones[0].Description = portal.Text{MN: "=1+1", EN: "-"}
+	dir := portal.NewDirectory([]*portal.DirectoryOrg{o}, "hostile")
+	files := exportHSDS(t, dir, terms, g)
+
+	defused := 0
+	for name, data := range files {
+		if !strings.HasSuffix(name, ".csv") {
+			continue
+		}
+		rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s does not parse: %v", name, err)
+		}
+		for n, row := range rows {
+			for i, cell := range row {
+				if cell == "" {
+					continue
+				}
+				if strings.ContainsRune("=+-@\t\r", rune(cell[0])) && !plainNumber.MatchString(cell) {
+					t.Errorf("%s line %d, %s: %q starts as a formula", name, n+1, rows[0][i], cell)
+				}
+				if len(cell) > 1 && cell[0] == '\'' && strings.ContainsRune("=+-@\t\r'", rune(cell[1])) {
+					defused++
+					if !bytes.Contains(data, []byte(`"`+strings.ReplaceAll(cell, `"`, `""`)+`"`)) {
+						t.Errorf("%s: the defused cell %q is not quoted", name, cell)
+					}
+				}
+			}
+		}
+	}
+	// The ten texts of the test, and the starter's phone numbers.
+	if defused < 10 {
+		t.Errorf("%d cells defused, want at least the 10 of the test", defused)
+	}
+	for _, l := range o.Locations {
+		if row := csvRow(t, files["mn/locations.csv"], ID("location", l.ID)); strings.HasPrefix(row["latitude"], "'") {
+			t.Errorf("a coordinate was defused: %q", row["latitude"])
+		}
+	}
+	if !bytes.Contains(files["en/services.json"], []byte(`"@SUM(1+1)*cmd|' /C calc'!A0"`)) {
+		t.Error("the JSON export is changed too: only CSV is opened in spreadsheets")
+	}
+
+	got, err := Import(mapFS(files), ImportOptions{Gazetteer: g, Terms: terms, Existing: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := got[0].Services[0]
+	for _, f := range []struct {
+		name      string
+		got, want portal.Text
+	}{{"name", gs.Name, s.Name}, {"description", gs.Description, s.Description}, {"eligibility", gs.Eligibility, s.Eligibility},
+		{"fees", gs.Fees, s.Fees}, {"phone description", got[0].Phones[0].Description, o.Phones[0].Description}} {
+		if f.got != f.want {
+			t.Errorf("%s came back as %q, want %q", f.name, f.got, f.want)
+		}
+	}
+	if got[0].Phones[0].Number != o.Phones[0].Number {
+		t.Errorf("phone number came back as %q, want %q", got[0].Phones[0].Number, o.Phones[0].Number)
+	}
+}
+
+func TestDefuseCell(t *testing.T) {
+	for _, tc := range []struct{ in, out string }{
+		{"", ""}, {"plain", "plain"}, {"=1+1", "'=1+1"}, {"+976 7011 0100", "'+976 7011 0100"}, {"-", "'-"},
+		{"@cmd", "'@cmd"}, {"\tx", "'\tx"}, {"\rx", "'\rx"}, {"43.19", "43.19"}, {"-45.5", "-45.5"}, {"+8", "+8"},
+		{"-1+1", "'-1+1"}, {"'=x", "''=x"}, {"''", "'''"}, {"'", "'"}, {"'abc", "'abc"}, {"Ханбогд", "Ханбогд"},
+	} {
+		out, changed := defuseCell(tc.in)
+		if out != tc.out || changed != (tc.in != tc.out) {
+			t.Errorf("defuseCell(%q) = %q, %v; want %q", tc.in, out, changed, tc.out)
+		}
+		if back := undefuseCell(out); back != tc.in {
+			t.Errorf("undefuseCell(%q) = %q, want %q", out, back, tc.in)
+		}
+	}
+}
+
 // FuzzImport replaces one table of a valid export with arbitrary bytes: the import must
 // not panic, and must either fail with EINVALID and no organisations, or return
 // organisations that validate. Seeds are in testdata/fuzz/FuzzImport.

@@ -211,8 +211,9 @@ func (im *hsdsImporter) read(lang portal.Language, t *hsdsTable) {
 		line, _ := r.FieldPos(0)
 		row := &hsdsRow{file: file, line: line, vals: make(map[string]string, len(header))}
 		for i, name := range header {
-			im.checkText(row, t.res.Name+"."+name, rec[i])
-			row.vals[name] = im.checkValue(row, t.res, t.res.field(name), rec[i])
+			v := undefuseCell(rec[i]) // the quote an export puts before a formula
+			im.checkText(row, t.res.Name+"."+name, v)
+			row.vals[name] = im.checkValue(row, t.res, t.res.field(name), v)
 		}
 		im.add(lang, t, row)
 	}
