@@ -233,6 +233,9 @@ const (
 	TokenInvitation TokenKind = "invitation"
 	TokenReset      TokenKind = "reset"
 	TokenSignIn     TokenKind = "signin"
+	// TokenDevice is not a link: it marks a browser that signed in to the account with its
+	// password (the device cookie), which sign-in throttling trusts. It is never used up.
+	TokenDevice TokenKind = "device"
 )
 
 // Token is a one-time link: an invitation, a password reset or a sign-in link. Its ID is

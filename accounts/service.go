@@ -40,6 +40,7 @@ type Service struct {
 	InvitationTTL   time.Duration
 	ResetTTL        time.Duration
 	SignInLinkTTL   time.Duration
+	DeviceTTL       time.Duration // a browser stays trusted this long after a sign-in (device.go)
 
 	limiterOnce sync.Once
 	auth        authCache // who is signed in, as Authenticate last read it (authcache.go)
@@ -90,6 +91,12 @@ func (s *Service) SignInPassword(ctx context.Context, email, password, clientIP 
 	if clientIP != "" {
 		keys = append(keys, ClientKey(clientIP))
 	}
+	return s.signIn(ctx, email, password, keys)
+}
+
+// signIn checks email and password under the throttle of keys: none may be blocked, a
+// failure counts against each, and success forgets the failures of the first.
+func (s *Service) signIn(ctx context.Context, email, password string, keys []string) (*portal.User, error) {
 	lim := s.limiter()
 	wait, err := lim.Wait(ctx, keys...)
 	if err != nil {
