@@ -419,6 +419,10 @@ type DirectoryStore interface {
 	// The address and coordinates of its confidential locations are stored apart; a
 	// confidential location saved without them keeps the ones stored before.
 	SaveDirectoryOrg(ctx context.Context, o *DirectoryOrg) error
+	// SaveDirectoryOrgs saves orgs as SaveDirectoryOrg saves each (of two with one id, the
+	// later), in a few writes for all of them rather than a few for each: for imports. An
+	// error part way may leave any of them saved and the others as they were.
+	SaveDirectoryOrgs(ctx context.Context, orgs []*DirectoryOrg) error
 	// ConfidentialPlaces returns the hidden parts of the given confidential locations, by
 	// location id. Only callers that checked CanSeeConfidential may ask.
 	ConfidentialPlaces(ctx context.Context, locationIDs []string) (map[string]ConfidentialPlace, error)

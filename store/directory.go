@@ -69,19 +69,29 @@ func (db *DB) loadDirectory(ctx context.Context, _ struct{}, version string) (*p
 	return portal.NewDirectory(orgs, version), nil
 }
 
+// manyToPatch is how many organisations a patch reads by _id whatever the size of the
+// directory (see patchDirectory).
+const manyToPatch = 64
+
 // patchDirectory returns d with the organisations of the ids in changed read again, each
 // by _id, at version: the directory after other processes' saves of them (see
 // snapshots). It reports false when one is gone (a Directory cannot drop an organisation)
-// or cannot be read, and the directory is loaded whole.
+// or cannot be read, and when changed names more than manyToPatch organisations and more
+// than half of d's (a batch, SaveDirectoryOrgs): reading each by _id costs more than the
+// one scan of a load. Then the directory is loaded whole.
 func (db *DB) patchDirectory(ctx context.Context, _ struct{}, d *portal.Directory, changed []string, version string) (*portal.Directory, bool) {
-	for _, id := range changed {
+	if len(changed) > manyToPatch && len(changed) > len(d.Orgs)/2 {
+		return nil, false
+	}
+	orgs := make([]*portal.DirectoryOrg, len(changed))
+	for i, id := range changed {
 		var doc dirOrgDoc
 		if err := db.dirOrgs.FindOne(ctx, bson.M{"_id": id}).Decode(&doc); err != nil {
 			return nil, false
 		}
-		d = d.WithOrg(doc.org(), version)
+		orgs[i] = doc.org()
 	}
-	return d, true
+	return withOrgs(d, orgs, version), true
 }
 
 // SaveDirectoryOrg implements portal.DirectoryStore. The confidential parts are written

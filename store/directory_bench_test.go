@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -62,6 +63,65 @@ func BenchmarkSaveDirectoryOrg(b *testing.B) {
 				o := orgs[i*7%len(orgs)]
 				o.Description.EN = fmt.Sprintf("Saved again, %d.", i)
 				if err := db.SaveDirectoryOrg(ctx, o); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// storeGeneratedBatches is storeGenerated with SaveDirectoryOrgs, as an import stores: the
+// organisations in batches of size (all in one when size is 0). It logs how long the whole
+// took, and returns the database and the organisations stored.
+func storeGeneratedBatches(b *testing.B, n, size int) (*store.DB, []*portal.DirectoryOrg) {
+	b.Helper()
+	g, terms, _, err := directory.LoadStarter()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := storetest.Open(b)
+	ctx := context.Background()
+	if _, err := db.Directory(ctx); err != nil {
+		b.Fatal(err)
+	}
+	orgs := directorytest.Generate(n, 1, g, terms)
+	if size == 0 {
+		size = len(orgs)
+	}
+	start := time.Now()
+	for batch := range slices.Chunk(orgs, size) {
+		if err := db.SaveDirectoryOrgs(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	took := time.Since(start)
+	d, err := db.Directory(ctx)
+	if err != nil || len(d.Services()) != n {
+		b.Fatalf("directory after storing: %v", err)
+	}
+	b.Logf("stored %d services (%d organisations) in batches of %d in %s: %.2f ms per organisation",
+		n, len(orgs), size, took.Round(time.Millisecond), float64(took.Microseconds())/1000/float64(len(orgs)))
+	return db, orgs
+}
+
+// BenchmarkSaveDirectoryOrgs stores a generated directory of 10,000 services with
+// SaveDirectoryOrgs, in one batch and in batches of 500 and 100 organisations (the time it
+// took is logged), then saves 100 of its organisations again, changed, in one batch per
+// iteration: the time per op is that batch's.
+func BenchmarkSaveDirectoryOrgs(b *testing.B) {
+	for _, size := range []int{0, 500, 100} {
+		b.Run(fmt.Sprintf("services=10000/batch=%d", size), func(b *testing.B) {
+			db, orgs := storeGeneratedBatches(b, 10000, size)
+			ctx := context.Background()
+			i := 0
+			for b.Loop() {
+				batch := make([]*portal.DirectoryOrg, 100)
+				for j := range batch {
+					batch[j] = orgs[(i*100+j)*7%len(orgs)]
+					batch[j].Description.EN = fmt.Sprintf("Saved again, %d.", i)
+				}
+				if err := db.SaveDirectoryOrgs(ctx, batch); err != nil {
 					b.Fatal(err)
 				}
 				i++

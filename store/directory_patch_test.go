@@ -34,10 +34,12 @@ func anotherProcess(t *testing.T, db *store.DB) *store.DB {
 	return other
 }
 
-// waitForVersion reads db's directory until it is of version, and returns it.
+// waitForVersion reads db's directory until it is of version, and returns it. It waits up
+// to a minute: a load of a directory of a hundred organisations took over ten seconds under
+// the race detector on a busy machine.
 func waitForVersion(t *testing.T, db *store.DB, version string) *portal.Directory {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
 		d, err := db.Directory(context.Background())
 		if err != nil {
 			t.Fatal(err)
