@@ -125,10 +125,10 @@ func (o *Organisation) Validate() error {
 		return FieldError("name_mn", "an organisation needs a name")
 	case len(o.NameMN) > 300 || len(o.NameEN) > 300:
 		return FieldError("name_mn", "a name is longer than 300 bytes")
-	case ValidText("name_mn", o.NameMN, 0, true) != nil:
-		return ValidText("name_mn", o.NameMN, 0, true)
-	case ValidText("name_en", o.NameEN, 0, true) != nil:
-		return ValidText("name_en", o.NameEN, 0, true)
+	case CheckText(o.NameMN, 0, true) != "":
+		return FieldError("name_mn", "%s", badName)
+	case CheckText(o.NameEN, 0, true) != "":
+		return FieldError("name_en", "%s", badName)
 	case !o.Group.Valid():
 		return FieldError("group", "unknown stakeholder group %q", o.Group)
 	case o.DirectoryID != "" && !ValidSlug(o.DirectoryID):
@@ -136,6 +136,9 @@ func (o *Organisation) Validate() error {
 	}
 	return nil
 }
+
+// badName says why a name fails CheckText, without repeating it.
+const badName = "a name may not hold a control character, a line end, invalid UTF-8 or an invisible character that changes the direction of the text"
 
 // Identity is one way a person signs in: a provider ("local" for a password, "google",
 // "microsoft", "oidc-NAME") and the subject the provider gives. People are keyed by
@@ -202,8 +205,8 @@ func (u *User) Validate() error {
 		return FieldError("name", "a name is required")
 	case len(u.Name) > 200:
 		return FieldError("name", "a name is longer than 200 bytes")
-	case ValidText("name", u.Name, 0, true) != nil:
-		return ValidText("name", u.Name, 0, true)
+	case CheckText(u.Name, 0, true) != "":
+		return FieldError("name", "%s", badName)
 	case u.Role.Rank() < 1:
 		return FieldError("role", "unknown role %q", u.Role)
 	case u.Language != "" && !u.Language.Valid():
