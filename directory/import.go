@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,12 @@ type ImportReport struct {
 	Created, Changed, Unchanged int
 }
 
+// importBatch is how many organisations Import stores at once (SaveDirectoryOrgs): enough
+// that a batch's few commands and its one claim cost little beside its documents, few
+// enough that a failure part way leaves few organisations stored without their audit
+// entries.
+const importBatch = 200
+
 // Import stores whole organisations, with their locations and services, that an import
 // read (portal import --hsds). All of them are checked before the first is stored; any
 // problem stores nothing. An organisation that changes nothing is left alone. One that is
@@ -29,9 +36,13 @@ type ImportReport struct {
 // import gives a time; a confidential location imported without its address keeps the one
 // stored before.
 //
-// A database that fails part way stops the import: what was stored before is audited, and
-// importing again completes it. Storing and auditing are two writes, so an organisation
-// whose audit entry failed after it was stored stays without one (issue 12 makes them one).
+// What changed is worked out for all of them first; then they are stored importBatch at a
+// time, each batch in a few writes (SaveDirectoryOrgs), and audited one by one after their
+// batch. A database that fails part way stops the import: the batches stored before are
+// audited, and importing again completes it. Storing and auditing are two writes, so the
+// organisations of a batch stored before a failure (any of the batch, at most
+// importBatch, where one at a time it was at most one) stay without their audit entries
+// (issue 12 makes them one).
 func (e *Editor) Import(ctx context.Context, actorID string, orgs []*portal.DirectoryOrg) (*ImportReport, error) {
 	terms := e.terms()
 	for _, o := range orgs {
@@ -45,7 +56,8 @@ func (e *Editor) Import(ctx context.Context, actorID string, orgs []*portal.Dire
 	}
 	now := e.Now().UTC()
 	r := &ImportReport{Organisations: len(orgs)}
-	for i, o := range orgs {
+	var todo []orgImport
+	for _, o := range orgs {
 		r.Services += len(o.Services)
 		r.Locations += len(o.Locations)
 		old := d.Org(o.ID)
@@ -59,19 +71,37 @@ func (e *Editor) Import(ctx context.Context, actorID string, orgs []*portal.Dire
 			continue
 		}
 		stamp(o, old, before, after, now)
-		if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
-			return nil, fmt.Errorf("stopped at %s after storing %d of %d organisations: %w", o.ID, i, len(orgs), err)
+		todo = append(todo, orgImport{o, old == nil, before, after})
+	}
+	stored := 0
+	for batch := range slices.Chunk(todo, importBatch) {
+		save := make([]*portal.DirectoryOrg, len(batch))
+		for i, c := range batch {
+			save[i] = c.o
 		}
-		if err := e.audit(ctx, actorID, "directory.org.import", o.ID, before, after); err != nil {
-			return nil, err
+		if err := e.Store.SaveDirectoryOrgs(ctx, save); err != nil {
+			return nil, fmt.Errorf("stopped after storing %d of %d organisations, at the %d from %s: %w", stored, len(todo), len(batch), batch[0].o.ID, err)
 		}
-		if old == nil {
-			r.Created++
-		} else {
-			r.Changed++
+		for _, c := range batch {
+			if err := e.audit(ctx, actorID, "directory.org.import", c.o.ID, c.before, c.after); err != nil {
+				return nil, err
+			}
+			if c.created {
+				r.Created++
+			} else {
+				r.Changed++
+			}
 		}
+		stored += len(batch)
 	}
 	return r, nil
+}
+
+// orgImport is an organisation that an import stores: new or changed, and its audit.
+type orgImport struct {
+	o             *portal.DirectoryOrg
+	created       bool
+	before, after map[string]any
 }
 
 // hiddenChanged returns the ids of o's confidential locations whose address or

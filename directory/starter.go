@@ -58,9 +58,11 @@ func ImportStarter(ctx context.Context, dir portal.DirectoryStore, meta portal.M
 			o.Services[i].Modified = t
 			n++
 		}
-		if err := dir.SaveDirectoryOrg(ctx, o); err != nil {
-			return 0, fmt.Errorf("directory: starter: %s: %w", o.ID, err)
-		}
+	}
+	// One batch: a failure part way leaves some of them stored, as one save after another
+	// did, and the next start, finding the directory not empty, adds none.
+	if err := dir.SaveDirectoryOrgs(ctx, orgs); err != nil {
+		return 0, fmt.Errorf("directory: starter: %w", err)
 	}
 	if err := meta.SetMeta(ctx, starterKey, t.Format(time.RFC3339)); err != nil {
 		return 0, fmt.Errorf("directory: starter: %w", err)
