@@ -88,7 +88,8 @@ type Service struct {
 	LocationIDs        []string // ids of the organisation's locations
 	Phones             []Phone
 	AssuredDate        time.Time // last verified
-	AssuredBy          string    // who verified it, as shown
+	AssuredBy          string    // who verified it, as shown (in English when it differs: see Verifier)
+	AssuredByMN        string    // who verified it in Mongolian, when it differs from AssuredBy: a body, not a person
 	AssuredByID        string    // the user id of who verified it in the portal, if any
 	Example            bool
 	Modified           time.Time // last change of any field

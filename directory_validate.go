@@ -257,6 +257,9 @@ func (o *DirectoryOrg) validService(i int, g *Gazetteer, terms map[string]bool) 
 	if err := ValidText(p+".assured_by", s.AssuredBy, MaxLineBytes, true); err != nil {
 		return err
 	}
+	if err := ValidText(p+".assured_by_mn", s.AssuredByMN, MaxLineBytes, true); err != nil {
+		return err
+	}
 	for j := range o.Services[:i] {
 		if o.Services[j].ID == s.ID {
 			return FieldError(p+".id", "service id %q is used twice", s.ID)

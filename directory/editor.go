@@ -140,7 +140,8 @@ func (e *Editor) VerifyService(ctx context.Context, actor *portal.User, id strin
 	}
 	before := s.AssuredDate
 	now := e.Now().UTC()
-	s.AssuredDate, s.AssuredBy, s.AssuredByID, s.Modified = now, actor.Name, actor.ID, now
+	s.AssuredDate, s.AssuredByID, s.Modified = now, actor.ID, now
+	s.SetVerifier(portal.Text{MN: actor.Name, EN: actor.Name})
 	if err := e.Store.SaveDirectoryOrg(ctx, o); err != nil {
 		return err
 	}

@@ -244,6 +244,7 @@ func orgState(o *portal.DirectoryOrg, hide map[string]bool) map[string]any {
 		m[key+"phones"] = phonesState(s.Phones)
 		m[key+"assured_date"] = mongoliaDate(s.AssuredDate)
 		m[key+"assured_by"] = s.AssuredBy
+		m[key+"assured_by_mn"] = s.AssuredByMN
 		m[key+"example"] = s.Example
 	}
 	return m

@@ -24,6 +24,18 @@ type yText struct {
 
 func (t yText) text() portal.Text { return portal.Text{MN: t.MN, EN: t.EN} }
 
+// yName is a name in both languages, {mn: ..., en: ...}, or one that is the same in both.
+type yName struct{ yText }
+
+// UnmarshalYAML implements yaml.Unmarshaler; checkKeys has already checked the shape.
+func (t *yName) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		t.MN, t.EN = n.Value, n.Value
+		return nil
+	}
+	return n.Decode(&t.yText)
+}
+
 type yPhone struct {
 	Number      string `yaml:"number"`
 	Description yText  `yaml:"description"`
@@ -83,7 +95,7 @@ type yService struct {
 	Locations          []string `yaml:"locations"`
 	Phones             []yPhone `yaml:"phones"`
 	AssuredDate        string   `yaml:"assured_date"`
-	AssuredBy          string   `yaml:"assured_by"`
+	AssuredBy          yName    `yaml:"assured_by"`
 	Example            bool     `yaml:"example"`
 }
 
@@ -179,13 +191,22 @@ type shapeError struct {
 	line       int
 }
 
-var hoursType = reflect.TypeOf(yHours{})
+var (
+	hoursType = reflect.TypeOf(yHours{})
+	nameType  = reflect.TypeOf(yName{})
+)
 
 // checkKeys walks n against t, recording the line of each path in lines.
 func checkKeys(n *yaml.Node, t reflect.Type, p string, lines map[string]int) *shapeError {
 	lines[p] = n.Line
 	if n.Kind == yaml.AliasNode {
 		return &shapeError{p, "aliases are not allowed", n.Line}
+	}
+	if t == nameType {
+		if n.Kind == yaml.ScalarNode {
+			return nil
+		}
+		t = reflect.TypeOf(yText{})
 	}
 	if t == hoursType {
 		if n.Kind == yaml.ScalarNode {
@@ -397,7 +418,8 @@ func service(org string, s yService) (sv portal.Service, field, msg string) {
 	sv = portal.Service{ID: s.ID, OrgID: org, Name: s.Name.text(), Description: s.Description.text(),
 		Eligibility: s.Eligibility.text(), ApplicationProcess: s.ApplicationProcess.text(),
 		Fees: s.Fees.text(), Free: s.Free, Types: s.Types, Languages: s.Languages,
-		Always: s.Hours.Always, LocationIDs: s.Locations, Phones: phones(s.Phones), AssuredBy: s.AssuredBy}
+		Always: s.Hours.Always, LocationIDs: s.Locations, Phones: phones(s.Phones)}
+	sv.SetVerifier(s.AssuredBy.text())
 	for i, h := range s.Hours.List {
 		sch := portal.Schedule{Opens: h.Opens, Closes: h.Closes}
 		for j, d := range h.Days {

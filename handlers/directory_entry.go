@@ -113,7 +113,7 @@ func (p *servicePage) fill(h *Handlers, s *portal.Service, o *portal.DirectoryOr
 	}
 	p.Org = orgView{Name: o.Name.In(lang), Description: o.Description.In(lang), Website: o.Website,
 		Email: o.Email, Phones: phones(&p.Page, o.Phones)}
-	p.AssuredBy = s.AssuredBy
+	p.AssuredBy = s.Verifier().In(p.Lang)
 	base := portal.ServicePath(s.ID)
 	p.SuggestURL, p.EditURL, p.VerifyURL = base+"/suggest", base+"/edit", base+"/verify"
 	p.OrgEditURL = orgEditPath(o.ID)

@@ -69,6 +69,7 @@ type serviceDoc struct {
 	Phones             []phoneDoc    `bson:"phones"`
 	AssuredDate        time.Time     `bson:"assured_date"`
 	AssuredBy          string        `bson:"assured_by"`
+	AssuredByMN        string        `bson:"assured_by_mn,omitempty"`
 	AssuredByID        string        `bson:"assured_by_id,omitempty"`
 	Example            bool          `bson:"example,omitempty"`
 	Modified           time.Time     `bson:"modified"`
@@ -145,7 +146,7 @@ func toServiceDoc(s *portal.Service) serviceDoc {
 		ApplicationProcess: toText(s.ApplicationProcess), Fees: toText(s.Fees), Free: s.Free,
 		Types: s.Types, Languages: s.Languages, Always: s.Always, LocationIDs: s.LocationIDs,
 		Phones: toPhones(s.Phones), AssuredDate: s.AssuredDate.UTC(), AssuredBy: s.AssuredBy,
-		AssuredByID: s.AssuredByID, Example: s.Example, Modified: s.Modified.UTC(),
+		AssuredByMN: s.AssuredByMN, AssuredByID: s.AssuredByID, Example: s.Example, Modified: s.Modified.UTC(),
 	}
 	for _, h := range s.Hours {
 		sd := scheduleDoc{Opens: h.Opens, Closes: h.Closes}
@@ -166,7 +167,7 @@ func (d *serviceDoc) service(orgID string) portal.Service {
 		Eligibility: d.Eligibility.text(), ApplicationProcess: d.ApplicationProcess.text(),
 		Fees: d.Fees.text(), Free: d.Free, Types: d.Types, Languages: d.Languages, Always: d.Always,
 		LocationIDs: d.LocationIDs, Phones: phonesOf(d.Phones), AssuredDate: utc(d.AssuredDate),
-		AssuredBy: d.AssuredBy, AssuredByID: d.AssuredByID, Example: d.Example, Modified: utc(d.Modified),
+		AssuredBy: d.AssuredBy, AssuredByMN: d.AssuredByMN, AssuredByID: d.AssuredByID, Example: d.Example, Modified: utc(d.Modified),
 	}
 	for _, h := range d.Hours {
 		sc := portal.Schedule{Opens: h.Opens, Closes: h.Closes}

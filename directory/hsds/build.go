@@ -420,7 +420,7 @@ func (im *hsdsImporter) service(ix *hsdsIndex, r *hsdsRecord, b *hsdsOrg, terms 
 		case code == termFree:
 			s.Free = true
 		case code == termAssuredBy:
-			s.AssuredBy = a.get("value")
+			s.SetVerifier(a.text("value"))
 		case code == termExample:
 			s.Example = true
 		default:
@@ -430,7 +430,7 @@ func (im *hsdsImporter) service(ix *hsdsIndex, r *hsdsRecord, b *hsdsOrg, terms 
 	})
 	if existingOrg != nil {
 		for _, old := range existingOrg.Services {
-			if old.ID == s.ID && old.AssuredBy == s.AssuredBy && old.AssuredDate.Equal(s.AssuredDate) {
+			if old.ID == s.ID && old.Verifier() == s.Verifier() && old.AssuredDate.Equal(s.AssuredDate) {
 				s.AssuredByID = old.AssuredByID
 			}
 		}

@@ -535,7 +535,7 @@ func (m *Mapper) Service(o *portal.DirectoryOrg, s *portal.Service) Service {
 		svc.Attributes = append(svc.Attributes, m.attribute("service", svc.ID, termFree, ""))
 	}
 	if s.AssuredBy != "" {
-		svc.Attributes = append(svc.Attributes, m.attribute("service", svc.ID, termAssuredBy, s.AssuredBy))
+		svc.Attributes = append(svc.Attributes, m.attribute("service", svc.ID, termAssuredBy, m.text(s.Verifier())))
 	}
 	if s.Example {
 		svc.Attributes = append(svc.Attributes, m.attribute("service", svc.ID, termExample, ""))

@@ -375,6 +375,7 @@ var textFields = map[string]bool{
 	"language.name": true, "language.note": true, "service_area.name": true, "service_area.description": true,
 	"taxonomy_term.name": true, "taxonomy_term.description": true, "taxonomy_term.language": true,
 	"taxonomy.name": true, "taxonomy.description": true, "organization_identifier.identifier_type": true,
+	"attribute.value": true, // who last verified a service: a body is named in each language
 }
 
 // add merges a row into its table by id.
