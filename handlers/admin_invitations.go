@@ -177,9 +177,9 @@ func (h *Handlers) invitations(c *gin.Context, f inviteForm, errs fieldErrors) (
 	if p.Mail = h.Mailer != nil; p.Mail {
 		p.MailLanguages = h.languageOptions(cmp.Or(f.Language, h.defaultLanguage()))
 	}
-	fields := []string{"email", "role", "org"}
+	fields := []string{"email@login.email", "role@profile.role", "org@profile.organisation"}
 	if p.Mail {
-		fields = append(fields, "language")
+		fields = append(fields, "language@admin.invite.language")
 	}
 	p.refuse(&p.Page, "", errs.messages(&p.Page), fields...)
 	return p, true

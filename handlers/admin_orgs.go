@@ -198,10 +198,10 @@ func (h *Handlers) HandleOrganisationVerify(c *gin.Context) {
 func adminOrgFields(prefix string, isNew bool) []string {
 	var fields []string
 	if isNew {
-		fields = append(fields, "id#"+prefix+"-id")
+		fields = append(fields, "id#"+prefix+"-id@admin.orgs.id")
 	}
 	for _, f := range []string{"name_mn", "name_en", "group", "listing"} {
-		fields = append(fields, f+"#"+prefix+"-"+f)
+		fields = append(fields, f+"#"+prefix+"-"+f+"@admin.orgs."+f)
 	}
 	return fields
 }

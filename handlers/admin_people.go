@@ -38,7 +38,7 @@ func (h *Handlers) HandlePeople(c *gin.Context) {
 	p.Title = p.T("admin.people.title")
 	errs := fieldErrors{}
 	if errs.text("q", p.Query, maxQuery, false); len(errs) > 0 {
-		p.refuse(&p.Page, "", errs.messages(&p.Page), "q")
+		p.refuse(&p.Page, "", errs.messages(&p.Page), "q@admin.people.search")
 		h.render(c, http.StatusBadRequest, "admin-people", p)
 		return
 	}
@@ -128,7 +128,7 @@ func (h *Handlers) HandlePersonPost(c *gin.Context) {
 	f, errs := readPersonForm(c, p.User, orgs)
 	if len(errs) > 0 {
 		p.fill(f.Role, f.OrgID, f.Disabled, orgs)
-		p.refuse(&p.Page, "", errs.messages(&p.Page), "role", "org", "disabled")
+		p.refuse(&p.Page, "", errs.messages(&p.Page), "role@profile.role", "org@profile.organisation", "disabled@admin.person.disable")
 		h.render(c, http.StatusBadRequest, "admin-person", p)
 		return
 	}

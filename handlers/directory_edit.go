@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
@@ -85,11 +83,17 @@ var serviceTextFields = []struct {
 	{"hours", false}, {"phones", false},
 }
 
-// serviceFormFields are the service form's fields from top to bottom, for its error
-// summary; a group of check boxes links to its first box, which has the group's name as id.
-var serviceFormFields = []string{"name_mn", "name_en", "description_mn", "description_en",
-	"eligibility_mn", "eligibility_en", "application_process_mn", "application_process_en",
-	"fees_mn", "fees_en", "free", "types", "languages", "hours", "area", "locations", "phones", "note"}
+// serviceFormFields are the service form's fields from top to bottom, with their labels,
+// for its error summary; a group of check boxes links to its first box, which has the
+// group's name as id.
+var serviceFormFields = []string{"name_mn@directory.field.name.mn", "name_en@directory.field.name.en",
+	"description_mn@directory.field.description.mn", "description_en@directory.field.description.en",
+	"eligibility_mn@directory.field.eligibility.mn", "eligibility_en@directory.field.eligibility.en",
+	"application_process_mn@directory.field.application_process.mn", "application_process_en@directory.field.application_process.en",
+	"fees_mn@directory.field.fees.mn", "fees_en@directory.field.fees.en", "free@directory.field.free",
+	"types@directory.field.types", "languages@directory.field.languages", "hours@directory.field.hours",
+	"area@directory.field.area", "locations@directory.field.locations", "phones@directory.field.phones",
+	"note@directory.suggest.note"}
 
 // formKey maps a form field to the ServiceFieldKeys name: "name_mn" → "name.mn".
 func formKey(name string) string {
@@ -198,7 +202,7 @@ func (h *Handlers) readServiceForm(c *gin.Context, p *serviceFormPage, s *portal
 		if f.oneLine {
 			limit = maxServiceName
 		}
-		checkText(errs, f.name, v, limit, f.oneLine)
+		errs.checkText(f.name, v, limit, f.oneLine)
 	}
 	p.Free = errs.yesNo("free", c.PostForm("free"))
 	lists := map[string][]string{}
@@ -396,12 +400,4 @@ func fieldNames(err error) []string {
 	}
 	slices.Sort(names)
 	return names
-}
-
-// validText reports whether v is valid UTF-8 without control characters, but for line
-// ends and tabs in a multi-line text.
-func validText(v string, oneLine bool) bool {
-	return utf8.ValidString(v) && !strings.ContainsFunc(v, func(r rune) bool {
-		return unicode.IsControl(r) && (oneLine || r != '\n' && r != '\t')
-	})
 }

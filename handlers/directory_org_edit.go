@@ -37,7 +37,9 @@ func (p *orgFormPage) Field(name, label string, oneLine bool) textField {
 }
 
 // orgFormFields are the organisation form's fields from top to bottom, for its error summary.
-var orgFormFields = []string{"name_mn", "name_en", "description_mn", "description_en", "group", "email", "website", "phones"}
+var orgFormFields = []string{"name_mn@directory.field.name.mn", "name_en@directory.field.name.en",
+	"description_mn@directory.field.description.mn", "description_en@directory.field.description.en",
+	"group@admin.orgs.group", "email@directory.field.email", "website@directory.field.website", "phones@directory.field.phones"}
 
 func orgEditPath(id string) string { return "/directory/organizations/" + url.PathEscape(id) + "/edit" }
 
@@ -109,7 +111,7 @@ func (h *Handlers) HandleOrgEditPost(c *gin.Context) {
 		{"phones", maxServiceText, false}} {
 		v := multiline(c.PostForm(f.name))
 		p.Values[f.name] = v
-		checkText(errs, f.name, v, f.max, f.oneLine)
+		errs.checkText(f.name, v, f.max, f.oneLine)
 	}
 	group := postField(c, "group")
 	if p.Member != nil {
@@ -193,8 +195,10 @@ func (p *locationFormPage) Field(name, label string, oneLine bool) textField {
 }
 
 // locationFormFields are the location form's fields from top to bottom, for its error summary.
-var locationFormFields = []string{"name_mn", "name_en", "confidential", "address_mn", "address_en", "place",
-	"latitude", "longitude", "public_contact_mn", "public_contact_en"}
+var locationFormFields = []string{"name_mn@directory.field.location_name.mn", "name_en@directory.field.location_name.en",
+	"confidential@directory.edit.confidential", "address_mn@directory.field.address.mn", "address_en@directory.field.address.en",
+	"place@directory.field.place", "latitude@directory.field.latitude", "longitude@directory.field.longitude",
+	"public_contact_mn@directory.field.public_contact.mn", "public_contact_en@directory.field.public_contact.en"}
 
 func locationEditPath(org, loc string) string {
 	return "/directory/organizations/" + url.PathEscape(org) + "/locations/" + url.PathEscape(loc) + "/edit"
@@ -287,7 +291,7 @@ func (h *Handlers) HandleLocationEditPost(c *gin.Context) {
 		{"public_contact_en", maxServiceText, false}, {"latitude", maxCoord, true}, {"longitude", maxCoord, true}} {
 		v := multiline(c.PostForm(f.name))
 		p.Values[f.name] = v
-		checkText(errs, f.name, v, f.max, f.oneLine)
+		errs.checkText(f.name, v, f.max, f.oneLine)
 	}
 	p.Confidential = errs.yesNo("confidential", c.PostForm("confidential"))
 	place := postField(c, "place")
@@ -346,15 +350,4 @@ func coordinate(s string) (f *float64, bad bool) {
 		return nil, true
 	}
 	return &v, false
-}
-
-// checkText checks a text field, already trimmed: at most max bytes, valid UTF-8, no
-// control characters but line ends and tabs in a multi-line field.
-func checkText(errs fieldErrors, name, v string, max int, oneLine bool) {
-	switch {
-	case len(v) > max:
-		errs.add(name, "form.too_long")
-	case !validText(v, oneLine):
-		errs.add(name, "admin.field.invalid")
-	}
 }

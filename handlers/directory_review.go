@@ -188,7 +188,7 @@ func (h *Handlers) HandleSuggestionReject(c *gin.Context) {
 			return
 		}
 		p.Reason = reason
-		p.refuse(&p.Page, "", errs.messages(&p.Page), "reason")
+		p.refuse(&p.Page, "", errs.messages(&p.Page), "reason@directory.review.reason")
 		c.Header("Cache-Control", "private, no-store")
 		h.render(c, http.StatusBadRequest, "directory-suggestion", p)
 		return

@@ -95,10 +95,6 @@ func (e fieldErrors) newPassword(password, confirm string) {
 	}
 }
 
-// newPasswordFields are the fields of a new password, as newPassword checks them, for a
-// form's error summary.
-var newPasswordFields = []string{"password", "confirm"}
-
 // yesNo reads a checkbox or a yes/no choice: "1" is yes, "" or "0" no, anything else a
 // problem of field.
 func (e fieldErrors) yesNo(field, value string) bool {
@@ -135,7 +131,9 @@ type formState struct {
 // in three steps:
 //
 //  1. the handler that refuses a form calls p.summarize(message, errors, fields...) on its
-//     Page (see summarize), before rendering;
+//     Page (see summarize), or f.refuse(&p.Page, ...) on its formState, before rendering;
+//     fields name the form's fields in page order, each with the catalog key of its label
+//     ("password@reset.new_password"), so that each entry says which field it is about;
 //  2. the template puts {{template "error-summary" .}} at the top of its content, after
 //     the breadcrumbs and before the <h1> (the partial is in templates/_partials.html);
 //  3. each field of the form has the id its summary entry links to, and shows its message
@@ -152,19 +150,22 @@ type ErrorSummary struct {
 	Problems []Problem // one per field in error, in the order of the fields on the page
 }
 
-// Problem is one entry of an error summary: the message, and the id of the element it
-// links to (a field, or the first box of a group); no link when ID is empty.
+// Problem is one entry of an error summary: the message, the id of the element it links
+// to (a field, or the first box of a group; no link when ID is empty), and the field's
+// label, which the link starts with ("Opening hours: Line 1: …") so that "This field is
+// required" says which; none when Label is empty.
 type Problem struct {
-	ID, Message string
+	ID, Label, Message string
 }
 
 // summarize gives p the error summary of a refused form, which also marks the page's
 // title: text about the whole form (may be empty), then one problem per entry of errs
 // (field name → message in p's language) in the order of fields, the form's field names
 // from the top of the page to the bottom. A field's problem links to the element whose id
-// is the field's name; write "name#id" when the id differs. A field in errs but not in
-// fields is listed last, without a link (the tests find it). With neither text nor errs,
-// p gets no summary.
+// is the field's name; write "name#id" when the id differs. A field may end with
+// "@catalog.key", the key of its label, as the page shows it: "email@login.email". A field
+// in errs but not in fields is listed last, without a link (the tests find it). With
+// neither text nor errs, p gets no summary.
 func (p *Page) summarize(text string, errs map[string]string, fields ...string) {
 	if text == "" && len(errs) == 0 {
 		p.ErrorSummary = nil
@@ -173,12 +174,17 @@ func (p *Page) summarize(text string, errs map[string]string, fields ...string) 
 	s := &ErrorSummary{Text: text}
 	listed := make(map[string]bool, len(fields))
 	for _, f := range fields {
+		f, labelKey, labelled := strings.Cut(f, "@")
 		name, id, ok := strings.Cut(f, "#")
 		if !ok {
 			id = name
 		}
 		if msg, bad := errs[name]; bad && !listed[name] {
-			s.Problems = append(s.Problems, Problem{ID: id, Message: msg})
+			pr := Problem{ID: id, Message: msg}
+			if labelled {
+				pr.Label = p.T(labelKey)
+			}
+			s.Problems = append(s.Problems, pr)
 		}
 		listed[name] = true
 	}

@@ -82,8 +82,9 @@ func checkErrorSummary(t *testing.T, r *response, lang string, ids ...string) *g
 }
 
 // checkSummaryLink checks that id names one field (or the first box of a group) that is
-// marked invalid and described by message.
-func checkSummaryLink(t *testing.T, r *response, id, message string) {
+// marked invalid and described by the message of its summary entry, whose text is the
+// message, or the field's label as the page shows it, ": " and the message.
+func checkSummaryLink(t *testing.T, r *response, id, text string) {
 	t.Helper()
 	target := r.doc.Find(`[id="` + id + `"]`)
 	if target.Length() != 1 || !target.Is("input, select, textarea, fieldset") {
@@ -100,12 +101,48 @@ func checkSummaryLink(t *testing.T, r *response, id, message string) {
 	}
 	var described []string
 	for _, ref := range strings.Fields(marked.AttrOr("aria-describedby", "")) {
-		described = append(described, strings.TrimSpace(r.doc.Find(`[id="`+ref+`"]`).Text()))
+		described = append(described, squash(r.doc.Find(`[id="`+ref+`"]`).Text()))
+	}
+	message := squash(text)
+	if label := fieldLabel(r, id); label != "" {
+		message = strings.TrimPrefix(message, label+": ")
 	}
 	if !slices.Contains(described, message) {
-		t.Errorf("#%s is described by %q, not by its summary entry %q", id, described, message)
+		t.Errorf("#%s is described by %q, not by its summary entry %q", id, described, text)
 	}
 }
+
+// checkSummaryLabelled checks that every entry of r's error summary that links to a field
+// starts with the field's label, as the page shows it.
+func checkSummaryLabelled(t *testing.T, r *response) {
+	t.Helper()
+	r.doc.Find(".error-summary li a").Each(func(_ int, a *goquery.Selection) {
+		id := strings.TrimPrefix(a.AttrOr("href", ""), "#")
+		label, text := fieldLabel(r, id), squash(a.Text())
+		if label == "" || !strings.HasPrefix(text, label+": ") {
+			t.Errorf("summary entry %q does not name its field %q", text, label)
+		}
+	})
+}
+
+// fieldLabel returns the label of the field with id as the page shows it: its group's
+// legend, its <label for>, or the label around it.
+func fieldLabel(r *response, id string) string {
+	target := r.doc.Find(`[id="` + id + `"]`)
+	var label string
+	switch {
+	case target.AttrOr("aria-invalid", "") != "true" && target.Closest(`fieldset[aria-invalid="true"]`).Length() > 0:
+		label = target.Closest(`fieldset[aria-invalid="true"]`).Find("legend").First().Text()
+	case r.doc.Find(`label[for="`+id+`"]`).Length() > 0:
+		label = r.doc.Find(`label[for="` + id + `"]`).Text()
+	default:
+		label = target.Closest("label").Text()
+	}
+	return squash(label)
+}
+
+// squash collapses the white space of s.
+func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // TestErrorSummaries refuses every form of the portal, in both languages, and checks its
 // error summary: at the top, in the page's language, each problem a link to its field in
@@ -237,6 +274,9 @@ func TestErrorSummaries(t *testing.T) {
 					t.Fatalf("status %d, want %d\n%.1500s", r.Code, tt.status, r.body)
 				}
 				box := checkErrorSummary(t, r, lang, tt.ids...)
+				if tt.name != "sign in" && tt.name != "profile" { // their handlers name no labels yet
+					checkSummaryLabelled(t, r)
+				}
 				if n := box.Find("li").Length(); n != len(tt.ids) {
 					t.Errorf("%d entries in the summary, want %d", n, len(tt.ids))
 				}

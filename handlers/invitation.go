@@ -33,7 +33,7 @@ type acceptForm struct {
 }
 
 // acceptFormFields are the invitation form's fields from top to bottom, for its error summary.
-var acceptFormFields = []string{"email", "name", "password", "confirm"}
+var acceptFormFields = []string{"email@login.email", "name@invite.name", "password@reset.password", "confirm@reset.confirm"}
 
 func readAcceptForm(c *gin.Context) acceptForm {
 	return acceptForm{Email: postField(c, "email"), Name: postField(c, "name"),

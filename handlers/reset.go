@@ -48,7 +48,7 @@ func (h *Handlers) HandleResetRequestPost(c *gin.Context) {
 	p.Title = p.T("reset.title")
 	errs := fieldErrors{}
 	if errs.email("email", p.Email); len(errs) > 0 {
-		p.refuse(&p.Page, "", errs.messages(&p.Page), "email")
+		p.refuse(&p.Page, "", errs.messages(&p.Page), "email@login.email")
 		h.render(c, http.StatusBadRequest, "reset-request", p)
 		return
 	}
@@ -117,7 +117,7 @@ func (h *Handlers) HandleResetPost(c *gin.Context) {
 
 // resetRefused shows the reset form again with its problems.
 func (h *Handlers) resetRefused(c *gin.Context, p *resetPage, errs fieldErrors) {
-	p.refuse(&p.Page, "", errs.messages(&p.Page), newPasswordFields...)
+	p.refuse(&p.Page, "", errs.messages(&p.Page), "password@reset.new_password", "confirm@reset.confirm")
 	h.render(c, http.StatusBadRequest, "reset", p)
 }
 
