@@ -127,6 +127,35 @@ func BenchmarkSearch(b *testing.B) {
 	b.ReportMetric(float64(totals)/float64(len(took)), "hits/op")
 }
 
+// BenchmarkSearchThings runs benchQueries as /search does, for things in the reader's
+// language (portal.SearchQuery.Things), against the same queries for records, alternating:
+// each of the corpus's records is a thing of its own, the most things a result can hold,
+// so the collapsing costs the most here.
+func BenchmarkSearchThings(b *testing.B) {
+	x := sharedIndex(b)
+	ctx := context.Background()
+	took := map[bool][]time.Duration{}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		q := benchQueries[(i/2)%len(benchQueries)]
+		q.Things, q.Prefer = i%2 == 1, portal.Mongolian
+		start := time.Now()
+		if _, err := x.Search(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+		took[q.Things] = append(took[q.Things], time.Since(start))
+	}
+	for things, name := range map[bool]string{false: "records", true: "things"} {
+		d := took[things]
+		if len(d) == 0 {
+			continue
+		}
+		slices.Sort(d)
+		b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, name+"-p50-ms")
+		b.ReportMetric(float64(d[len(d)*95/100].Microseconds())/1000, name+"-p95-ms")
+	}
+}
+
 // BenchmarkList lists records without text, as the directory page does before anything is
 // typed: every record a filter selects, most recently updated first, with facets over all.
 func BenchmarkList(b *testing.B) {

@@ -72,7 +72,23 @@ type thingHit struct {
 	thing  string
 	best   record // its best-ranked matching record
 	prefer record // its best-ranked matching record in the preferred language; id "" if none
-	sets   []string
+	// sets are the facet sets of its records: one or two (a record per language) in the
+	// array, without allocating, and any more in more.
+	sets [2]string
+	more []string
+}
+
+// addSet adds a facet set of one of the thing's records, once.
+func (t *thingHit) addSet(set string) {
+	switch {
+	case t.sets[0] == set || t.sets[1] == set || slices.Contains(t.more, set):
+	case t.sets[0] == "":
+		t.sets[0] = set
+	case t.sets[1] == "":
+		t.sets[1] = set
+	default:
+		t.more = append(t.more, set)
+	}
 }
 
 // thingCollector collects the hits of a search for things.
@@ -94,7 +110,7 @@ func (c *thingCollector) add(key string, score float64) {
 	c.hits++
 	t := c.things[thing]
 	if t == nil {
-		t = &thingHit{thing: thing, best: r, sets: make([]string, 0, 2)}
+		t = &thingHit{thing: thing, best: r}
 		c.things[thing] = t
 	} else if better(&r, &t.best) {
 		t.best = r
@@ -102,9 +118,7 @@ func (c *thingCollector) add(key string, score float64) {
 	if r.language == c.prefer && (t.prefer.id == "" || better(&r, &t.prefer)) {
 		t.prefer = r
 	}
-	if !slices.Contains(t.sets, r.facets) {
-		t.sets = append(t.sets, r.facets)
-	}
+	t.addSet(r.facets)
 }
 
 // searchThings runs a search for things: bq selects the records; with words they rank by
@@ -222,17 +236,17 @@ func countThingFacets(things map[string]*thingHit) map[string][]portal.FacetCoun
 	combos := make(map[combo]int)
 	var more []*thingHit // the rare thing with three or more facet sets
 	for _, t := range things {
-		switch len(t.sets) {
-		case 1:
-			combos[combo{a: t.sets[0]}]++
-		case 2:
-			a, b := t.sets[0], t.sets[1]
+		a, b := t.sets[0], t.sets[1]
+		switch {
+		case len(t.more) > 0:
+			more = append(more, t)
+		case b == "":
+			combos[combo{a: a}]++
+		default:
 			if a > b {
 				a, b = b, a
 			}
 			combos[combo{a, b}]++
-		default:
-			more = append(more, t)
 		}
 	}
 	sets := make([]*search.TermFacet, 0, len(combos)+len(more))
@@ -251,7 +265,7 @@ func countThingFacets(things map[string]*thingHit) map[string][]portal.FacetCoun
 		add(n, c.a, c.b)
 	}
 	for _, t := range more {
-		add(1, t.sets...)
+		add(1, append([]string{t.sets[0], t.sets[1]}, t.more...)...)
 	}
 	return countFacets(sets)
 }
