@@ -20,6 +20,7 @@ import (
 	"github.com/gobidialogue/portal"
 	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/directory"
+	"github.com/gobidialogue/portal/search"
 	"github.com/gobidialogue/portal/themes"
 )
 
@@ -62,6 +63,8 @@ type Handlers struct {
 
 	langCookiesOnce  sync.Once
 	langCookieValues map[portal.Language]string // RememberLanguage's Set-Cookie values
+	placeKindsOnce   sync.Once
+	placeKinds       *search.PlaceKinds // the Gazetteer's places and their kinds, for searchText
 	fragments        fragments
 }
 

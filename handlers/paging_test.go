@@ -22,7 +22,7 @@ func TestPageNumbers(t *testing.T) {
 		{"search page negative", "/search?q=shelter&page=-1&lang=mn", 400, "“-1” нь хуудасны дугаар биш."},
 		{"search page not a number", "/search?q=shelter&page=two&lang=en", 400, "“two” is not a page number."},
 		{"search page too large", "/search?q=shelter&page=99999999999999999999&lang=en", 400, "is not a page number."},
-		{"search past the end", "/search?q=Dalanzadgad&page=400&lang=en", 404, "There is no page 400: the results fill"},
+		{"search past the end", "/search?q=Umnugovi&page=400&lang=en", 404, "There is no page 400: the results fill"},
 		{"search past the served pages", "/search?q=shelter&page=5000&lang=en", 404, "There is no page 5000"},
 		{"search past one page", "/search?q=cab+card&kind=guideline&page=3&lang=en", 404, "There is no page 3: the results fit on one page."},
 		{"search nothing found", "/search?q=qqqzzzxxx&page=2&lang=en", 404, "There is no page 2: nothing matches."},

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/search"
 )
 
 // Search limits: a query longer than maxSearch bytes is cut (a pasted paragraph still
@@ -51,12 +53,16 @@ type searchFilters struct {
 	Year                        int
 }
 
-// searchHitView is a hit as the page shows it.
+// searchHitView is a hit as the page shows it: one service, paragraph or other thing,
+// in the page's language when its record in it matched, else in another (OtherLanguage,
+// marked, with its language named in the page's).
 type searchHitView struct {
 	Title, URL, Kind string
 	Language         portal.Language
-	OtherLanguage    bool // the hit is not in the page's language
+	OtherLanguage    bool   // the hit is not in the page's language
+	LanguageName     string // of the hit's language, in the page's
 	Snippet          []portal.SnippetPart
+	Phones           phoneList // a service's, to call from the results
 }
 
 // facetView is one facet with its values.
@@ -178,8 +184,9 @@ func (h *Handlers) HandleSearch(c *gin.Context) {
 	if page > maxSearchPages {
 		enginePage = 1 // past the pages served: the first page's count tells how many there are
 	}
-	res, err := h.Search.Search(ctx, portal.SearchQuery{Text: p.Q, Kind: filters.Kind, Aimag: filters.Aimag,
-		Type: filters.Type, Language: portal.Language(filters.Language), Year: filters.Year, Page: enginePage, PerPage: searchPerPage})
+	res, err := h.Search.Search(ctx, portal.SearchQuery{Text: h.searchText(p.Q), Kind: filters.Kind, Aimag: filters.Aimag,
+		Type: filters.Type, Language: portal.Language(filters.Language), Year: filters.Year, Page: enginePage, PerPage: searchPerPage,
+		Things: true, Prefer: p.Lang})
 	if err != nil && ctx.Err() != nil {
 		h.Error(c, err) // the client went away
 		return
@@ -192,6 +199,7 @@ func (h *Handlers) HandleSearch(c *gin.Context) {
 		return
 	}
 	h.fillSearch(&p, res, page)
+	h.searchPhones(ctx, &p, res)
 	if page > p.Pages {
 		p.Message = pastEnd(&p.Page, page, p.Pages, p.Total).Error()
 		h.render(c, http.StatusNotFound, "search", p)
@@ -205,8 +213,12 @@ func (h *Handlers) fillSearch(p *searchPage, res *portal.SearchResult, page int)
 	p.Total = res.Total
 	p.Pages = min(max((res.Total+searchPerPage-1)/searchPerPage, 1), maxSearchPages)
 	for _, hit := range res.Hits {
-		p.Hits = append(p.Hits, searchHitView{Title: hit.Title, URL: safeLocalURL(hit.URL), Kind: p.T("search.kind." + hit.Kind),
-			Language: hit.Language, OtherLanguage: hit.Language != "" && hit.Language != p.Lang, Snippet: hit.Snippet})
+		v := searchHitView{Title: hit.Title, URL: safeLocalURL(hit.URL), Kind: p.T("search.kind." + hit.Kind),
+			Language: hit.Language, OtherLanguage: hit.Language != "" && hit.Language != p.Lang, Snippet: hit.Snippet}
+		if v.OtherLanguage {
+			v.LanguageName = languageName(&p.Page, string(hit.Language))
+		}
+		p.Hits = append(p.Hits, v)
 	}
 	f := p.Filters
 	if page > 1 {
@@ -258,6 +270,35 @@ func (h *Handlers) fillSearch(p *searchPage, res *portal.SearchResult, page int)
 		without := f
 		a.clear(&without)
 		p.Active = append(p.Active, facetLink{Label: h.facetLabel(&p.Page, a.name, a.value), URL: searchURL(without.values(p.Q, 1)), Current: true})
+	}
+}
+
+// searchText is what a query asks the engine for: the words typed, less a word that names
+// the kind of a place typed with it ("Сүхбаатар дүүрэг", "Omnogovi province"), so that the
+// place finds what it finds alone.
+func (h *Handlers) searchText(q string) string {
+	h.placeKindsOnce.Do(func() { h.placeKinds = search.NewPlaceKinds(h.Gazetteer) })
+	return h.placeKinds.Strip(q)
+}
+
+// searchPhones gives the service hits their phones, from the directory, so that a
+// caseworker can call from the results. The directory is the public one, held in memory;
+// when it cannot be read, the hits are shown without.
+func (h *Handlers) searchPhones(ctx context.Context, p *searchPage, res *portal.SearchResult) {
+	if h.Directory == nil || !slices.ContainsFunc(res.Hits, func(hit portal.SearchHit) bool { return hit.Kind == portal.KindService }) {
+		return
+	}
+	d, err := h.Directory.Directory(ctx)
+	if err != nil {
+		h.Logger.WarnContext(ctx, "search: the directory for the phones", "err", err)
+		return
+	}
+	for i, hit := range res.Hits {
+		if id, ok := search.ServiceID(hit); ok && i < len(p.Hits) {
+			if s, _ := d.Service(id); s != nil {
+				p.Hits[i].Phones = phones(&p.Page, s.Phones)
+			}
+		}
 	}
 }
 
@@ -327,7 +368,8 @@ func (h *Handlers) HandleSuggest(c *gin.Context) {
 		c.JSON(http.StatusOK, out)
 		return
 	}
-	res, err := h.Search.Search(c.Request.Context(), portal.SearchQuery{Text: q, PerPage: suggestLimit * 2})
+	res, err := h.Search.Search(c.Request.Context(), portal.SearchQuery{Text: h.searchText(q), PerPage: suggestLimit * 2,
+		Things: true, Prefer: portal.LanguageFromContext(c.Request.Context())})
 	if err != nil && c.Request.Context().Err() != nil {
 		h.Error(c, err) // the client went away
 		return
