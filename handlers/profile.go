@@ -23,6 +23,9 @@ type profilePage struct {
 	Linked    bool
 	// Linkable are the providers the person may add as a way to sign in.
 	Linkable []ProviderLink
+	// Listing is what the profile shows of the organisation's directory entry
+	// (profile_listing.go); nil for nothing.
+	Listing *orgListing
 }
 
 // profileFields are the fields of the profile's form, for its error summary.
@@ -62,6 +65,11 @@ func (h *Handlers) profilePage(c *gin.Context) (profilePage, bool) {
 		if org != nil {
 			p.GroupName = p.T("group." + string(org.Group))
 		}
+	}
+	var err error
+	if p.Listing, err = h.orgListing(c.Request.Context(), &p.Page, p.Org); err != nil {
+		h.Error(c, err)
+		return p, false
 	}
 	return p, true
 }
