@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"html/template"
 	"net/http"
@@ -42,7 +43,7 @@ type directoryForm struct {
 // values returns the form as query parameters, page 1 and empty fields left out.
 func (f directoryForm) values() url.Values {
 	v := url.Values{}
-	for k, s := range map[string]string{"aimag": f.Aimag, "soum": f.Soum, "type": f.Type, "language": f.Language, "q": f.Q} {
+	for k, s := range map[string]string{"aimag": f.Aimag, "soum": f.Soum, "type": f.Type, "language": f.Language, "words": f.Q} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -147,6 +148,12 @@ type phoneView struct {
 	Example bool
 }
 
+// directoryFilterFields are the directory form's fields, for its error summary; the page
+// number is no field, and its problem is listed without a link.
+var directoryFilterFields = []string{"q#dir-q@directory.q", "aimag#dir-aimag@directory.aimag", "soum#dir-soum@directory.soum",
+	"type#dir-type@directory.type", "language#dir-language@directory.language_label", "open#dir-open@directory.open_now",
+	"always#dir-always@directory.always", "free#dir-free@directory.free"}
+
 // HandleDirectory serves GET /directory: the referral directory, filtered by place, type,
 // language, opening and fees, nearest first, 20 to a page.
 func (h *Handlers) HandleDirectory(c *gin.Context) {
@@ -165,6 +172,7 @@ func (h *Handlers) HandleDirectory(c *gin.Context) {
 	h.fillDirectoryForm(&p, spoken)
 	if len(p.Errors) > 0 {
 		p.Message = p.T("directory.error.fix")
+		p.summarize(p.Message, p.Errors, directoryFilterFields...)
 		h.render(c, http.StatusBadRequest, "directory", p)
 		return
 	}
@@ -175,7 +183,7 @@ func (h *Handlers) HandleDirectory(c *gin.Context) {
 		noStore(c)
 	}
 	if !p.paginate(len(res.Hits)) {
-		p.Message = p.T("directory.error.page", p.PageNum, p.Pages)
+		p.Message = pastEnd(&p.Page, p.PageNum, p.Pages, p.Total).Error()
 		h.render(c, http.StatusNotFound, "directory", p)
 		return
 	}
@@ -229,7 +237,10 @@ func (p *directoryPage) paginate(total int) bool {
 // built from the form do not carry them.
 func (h *Handlers) readDirectoryForm(c *gin.Context, p *Page, errs map[string]string) directoryForm {
 	q := func(k string) string { return strings.TrimSpace(c.Query(k)) }
-	f := directoryForm{Aimag: q("aimag"), Soum: q("soum"), Type: q("type"), Language: q("language"), Q: q("q")}
+	// The words are "words", a name that no other site's search box shares, so the browser's
+	// autocomplete history does not offer them elsewhere on a shared phone; "q" is read too,
+	// for links made before.
+	f := directoryForm{Aimag: q("aimag"), Soum: q("soum"), Type: q("type"), Language: q("language"), Q: cmp.Or(q("words"), q("q"))}
 	for field, value := range map[string]*string{"aimag": &f.Aimag, "soum": &f.Soum, "type": &f.Type, "language": &f.Language} {
 		if len(*value) > maxChoice || !utf8.ValidString(*value) {
 			errs[field] = p.T("directory.error."+field, shorten(*value))

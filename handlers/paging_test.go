@@ -31,6 +31,9 @@ func TestPageNumbers(t *testing.T) {
 		{"guidelines past one page", "/guidelines?page=2&lang=en", 404, "There is no page 2: the results fit on one page."},
 		{"guidelines past one page mn", "/guidelines?page=2&lang=mn", 404, "2-р хуудас байхгүй: илэрц нэг хуудсанд багтсан."},
 		{"guidelines page zero", "/guidelines?page=0&lang=en", 400, "“0” is not a page number."},
+		{"directory nothing found", "/directory?q=qqqzzzxxx&page=2&lang=en", 404, "There is no page 2: nothing matches."},
+		{"directory past the end", "/directory?page=90&lang=en", 404, "There is no page 90: the results fill "},
+		{"directory past one page mn", "/directory?aimag=umnugovi&type=shelter&page=3&lang=mn", 404, "3-р хуудас байхгүй: илэрц нэг хуудсанд багтсан."},
 		{"escaping: the page number is text", "/search?q=x&page=" + url.QueryEscape(`<script>alert(1)</script>`) + "&lang=en", 400,
 			"“<script>alert(1)</script>” is not a page number."},
 	}
