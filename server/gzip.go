@@ -11,7 +11,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
 )
 
 // deflatePool holds the compressors of answers compressed as they are made. The compressor
@@ -26,13 +25,6 @@ var deflatePool = sync.Pool{New: func() any {
 
 // gzipHeader starts a gzip member (RFC 1952): deflate, no name, no time, unknown OS.
 var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}
-
-// gzipBestPool holds the writers of pages kept in the page cache: compressed once, so
-// compressed as small as it gets.
-var gzipBestPool = sync.Pool{New: func() any {
-	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
-	return zw
-}}
 
 // gzip compresses text responses for clients that accept it: pages are several times
 // smaller on the wire, which matters on mobile data in the Gobi.
