@@ -112,7 +112,7 @@ func runUserLink(ctx context.Context, args []string, getenv func(string) string,
 
 // printSignInLink prints the one-time sign-in link of token.
 func (a *app) printSignInLink(stdout io.Writer, token string) {
-	fmt.Fprintln(stdout, "One-time sign-in link (valid for 24 hours; it works once, and then asks for a new password):")
+	fmt.Fprintln(stdout, "One-time sign-in link (valid for 24 hours; it works once, and leads to choosing a password):")
 	if base := a.baseURL(); base != "" {
 		fmt.Fprintf(stdout, "%s/login/link/%s\n", base, token)
 		return
