@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -27,20 +29,42 @@ type PageVersion struct {
 }
 
 // pageStamp is what a public page was rendered at: the version of what pages show and the
-// minute on the handlers' clock. The minute is there because some of what a page shows
-// follows the clock ("open now", whether a comment period is open, today's date): it
-// changes on the minute at the finest, so a page is never more than its own minute old
-// (and the time of a rendering); it also bounds the staleness of anything a page might
-// show that no version follows.
+// page's minute on the handlers' clock. The minute is there because some of what a page
+// shows follows the clock ("open now", whether a comment period is open, today's date): it
+// changes on the minute at the finest, so a page is never more than a minute old (and the
+// time of a rendering); it also bounds the staleness of anything a page might show that no
+// version follows. Each page's minute turns at a second of its own (minuteOffset).
 type pageStamp struct {
 	PageVersion
 	minute int64
 }
 
-// stamp returns the stamp of a page rendered now.
-func (s *Server) stamp(ctx context.Context) (pageStamp, error) {
+// stamp returns the stamp of the page at key (pageKey) rendered now.
+func (s *Server) stamp(ctx context.Context, key string) (pageStamp, error) {
 	v, err := s.cfg.PageVersion(ctx)
-	return pageStamp{PageVersion: v, minute: s.h.Now().Unix() / 60}, err
+	return pageStamp{PageVersion: v, minute: (s.h.Now().Unix() + minuteOffset(key)) / 60}, err
+}
+
+// minuteOffset returns the page at key's own offset into the minute, 0 to 59 seconds: its
+// minute turns that many seconds before the clock's. With one minute for all, every page
+// held went out of date on the same second, and its next visitor started its rendering
+// again in the background: under the 10,000-service load the two background renderings
+// allowed then ran flat out for seconds after each turn of the minute, and visitors'
+// requests waited for the processors (the clusters of requests over 100 ms a second or
+// two after each turn). Spread over the minute, the same renderings come a few at a time.
+// A page still shows the clock's change within a minute and the time of a rendering.
+func minuteOffset(key string) int64 {
+	h := uint32(2166136261) // FNV-1a: cheap, and spreads the keys evenly
+	for i := 0; i < len(key); i++ {
+		h ^= uint32(key[i])
+		h *= 16777619
+	}
+	return int64(h % 60)
+}
+
+// pageKey returns the key of the page at u in lang: the language, the path and the query.
+func pageKey(lang portal.Language, u *url.URL) string {
+	return string(lang) + " " + u.Path + "?" + u.RawQuery
 }
 
 // String returns the stamp as the version handlers key shared parts of pages by.
@@ -82,20 +106,19 @@ func (s *Server) cachePages() gin.HandlerFunc {
 		if signedIn(c.Request) {
 			// Their page is rendered for them, but its main part is often the same for
 			// everyone: the handler may keep that part by this version (handlers.render).
-			if stamp, err := s.stamp(c.Request.Context()); err == nil {
+			if stamp, err := s.stamp(c.Request.Context(), pageKey(portal.LanguageFromContext(c.Request.Context()), c.Request.URL)); err == nil {
 				c.Request = c.Request.WithContext(portal.NewContextWithPageVersion(c.Request.Context(), stamp.String()))
 			}
 			c.Next()
 			return
 		}
 		ctx := c.Request.Context()
-		stamp, err := s.stamp(ctx)
+		key := pageKey(portal.LanguageFromContext(ctx), c.Request.URL)
+		stamp, err := s.stamp(ctx, key)
 		if err != nil {
 			c.Next() // the handler meets the same error and answers it
 			return
 		}
-		r := c.Request
-		key := string(portal.LanguageFromContext(ctx)) + " " + r.URL.Path + "?" + r.URL.RawQuery
 		if lead, ok := ctx.Value(refreshKey{}).(*flight); ok {
 			// refresh's own request: it makes the page others are served the old one for.
 			s.renderPage(c, key, stamp, lead)
@@ -133,9 +156,11 @@ func (s *Server) cachePages() gin.HandlerFunc {
 // value is the flight the request ends.
 type refreshKey struct{}
 
-// maxRefreshes bounds the pages rendered in the background at once: when the minute turns,
-// every page held is out of date together, and visitors' requests come first.
-const maxRefreshes = 2
+// maxRefreshes bounds the pages rendered in the background at once to half the processors,
+// one on two: a rendering runs flat out, and visitors' requests come first. With two on
+// two processors, a change that put many pages out of date together (another process's
+// write, the index catching up) left visitors' requests to wait for a processor.
+var maxRefreshes = max(1, runtime.GOMAXPROCS(0)/2)
 
 // refresh renders the page of c's request again in the background, as a visitor in the
 // request's language would have it, and ends the flight lead with it. When maxRefreshes

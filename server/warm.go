@@ -56,5 +56,5 @@ func (s *Server) warm(ctx context.Context, uri string, lang portal.Language) boo
 	req.Header.Set("Cookie", handlers.LangCookie+"="+string(lang))
 	req.RemoteAddr = "127.0.0.1:0" // the process itself
 	s.engine.ServeHTTP(&discardWriter{header: http.Header{}}, req)
-	return s.pages.holds(string(lang) + " " + req.URL.Path + "?" + req.URL.RawQuery)
+	return s.pages.holds(pageKey(lang, req.URL))
 }
