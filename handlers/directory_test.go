@@ -169,7 +169,7 @@ func TestDirectoryList(t *testing.T) {
 			text: map[string]string{"#err-language": `“xx”`}},
 		{name: "bad checkbox", target: "/directory?open=yes&lang=en", status: 400, invalid: "open"},
 		{name: "bad page", target: "/directory?page=abc&lang=en", status: 400,
-			text: map[string]string{".form-error": `“abc” is not a page number`}},
+			text: map[string]string{".error-summary li": `“abc” is not a page number`}},
 		{name: "escaping: unknown values are echoed as text", target: "/directory?aimag=%3Cscript%3Ealert(1)%3C/script%3E&q=%22%3E%3Cimg+src%3Dx+onerror%3Dalert(1)%3E&lang=en",
 			status: 400, invalid: "aimag", text: map[string]string{"#err-aimag": "<script>alert(1)</script>"}},
 	}

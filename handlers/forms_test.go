@@ -255,6 +255,9 @@ func TestErrorSummaries(t *testing.T) {
 			ids:  []string{"email", "role", "language"}, echo: `[name="email"]`},
 		{name: "profile", method: "POST", target: "/profile", cookie: memberCookie, status: 400,
 			form: url.Values{"name": {""}, "language": {"fr"}}, ids: []string{"name", "language"}},
+		{name: "directory filters", method: "GET", status: 400,
+			target: "/directory?q=" + url.QueryEscape(hostileValue) + "&aimag=" + url.QueryEscape("<script>alert(2)</script>") + "&free=2&page=x",
+			ids:    []string{"dir-aimag", "dir-free", ""}, text: "Some filters are not valid", echo: "#dir-q"},
 	}
 	for _, tt := range tests {
 		for _, lang := range []string{"en", "mn"} {
@@ -294,6 +297,11 @@ func TestErrorSummaries(t *testing.T) {
 		}
 	}
 
+	// The directory's summary quotes the unknown aimag, as text.
+	r = get(t, p.Router, "GET", "/directory?aimag="+url.QueryEscape("<script>alert(2)</script>")+"&lang=en")
+	if got := r.text(".error-summary li a"); got != "Aimag: There is no aimag “<script>alert(2)</script>” in the directory: choose one from the list." {
+		t.Errorf("summary entry %q", got)
+	}
 	// A page that refused nothing has no summary, and its title no prefix.
 	r = get(t, p.Router, "GET", servicePath+"/edit?lang=en", "Cookie", secCookie)
 	if r.doc.Find(".error-summary").Length() != 0 || strings.HasPrefix(r.doc.Find("title").Text(), "Error") ||
