@@ -98,12 +98,14 @@ type Slow struct {
 	Status  int     `json:"status"`
 }
 
-// Bucket is a stretch of the load (10 s): a stall shows as a high max here.
+// Bucket is a stretch of the load (10 s): a stall shows as a high max here, and how many
+// requests it slowed as Over.
 type Bucket struct {
 	From     float64 `json:"from_s"`
 	Requests int     `json:"requests"`
 	P99      float64 `json:"p99_ms"`
 	Max      float64 `json:"max_ms"`
+	Over     int     `json:"over_limit"`
 	Failures int     `json:"failures"`
 }
 
@@ -180,7 +182,7 @@ func (r *Report) analyse(samples []sample, elapsed, limit time.Duration, slowest
 		}
 	}
 	r.Slowest = slowestOf(samples, slowest)
-	r.Timeline = timeline(samples, elapsed)
+	r.Timeline = timeline(samples, elapsed, limit)
 }
 
 // slowestOf returns the n slowest answered requests, slowest first.
@@ -194,8 +196,9 @@ func slowestOf(samples []sample, n int) []Slow {
 	return out
 }
 
-// timeline returns the load in stretches of bucketWidth, by when the requests were sent.
-func timeline(samples []sample, elapsed time.Duration) []Bucket {
+// timeline returns the load in stretches of bucketWidth, by when the requests were sent;
+// limit counts the requests slower than it (none when 0).
+func timeline(samples []sample, elapsed, limit time.Duration) []Bucket {
 	n := int(elapsed/bucketWidth) + 1
 	lat := make([][]time.Duration, n)
 	fails := make([]int, n)
@@ -213,6 +216,9 @@ func timeline(samples []sample, elapsed time.Duration) []Bucket {
 		if len(lat[i]) > 0 {
 			slices.Sort(lat[i])
 			b.P99, b.Max = ms(percentile(lat[i], 99)), ms(lat[i][len(lat[i])-1])
+			if limit > 0 {
+				b.Over = len(lat[i]) - sort.Search(len(lat[i]), func(j int) bool { return lat[i][j] > limit })
+			}
 		}
 		if b.Requests > 0 {
 			out = append(out, b)
@@ -285,7 +291,7 @@ func (r *Report) print(w io.Writer) {
 		if r.Limit > 0 && b.Max > r.Limit {
 			mark = " *"
 		}
-		p("  %6.0f s  %6d req  p99 %7.1f ms  max %7.1f ms  failures %d%s", b.From, b.Requests, b.P99, b.Max, b.Failures, mark)
+		p("  %6.0f s  %6d req  p99 %7.1f ms  max %7.1f ms  over %4d  failures %d%s", b.From, b.Requests, b.P99, b.Max, b.Over, b.Failures, mark)
 	}
 	p("\nwrites from another process:")
 	if len(r.Writes) == 0 {

@@ -63,7 +63,8 @@ func TestAnalyseAndBudgets(t *testing.T) {
 	if len(r.Slowest) != 2 || r.Slowest[0].Class != "directory" || r.Slowest[0].At != 12 || r.Slowest[0].Latency != 250 {
 		t.Errorf("slowest: %+v", r.Slowest)
 	}
-	if len(r.Timeline) != 2 || r.Timeline[1].From != 10 || r.Timeline[1].Max != 250 || r.Timeline[1].Failures != 2 {
+	if len(r.Timeline) != 2 || r.Timeline[1].From != 10 || r.Timeline[1].Max != 250 || r.Timeline[1].Failures != 2 ||
+		r.Timeline[0].Over != 0 || r.Timeline[1].Over != 1 {
 		t.Errorf("timeline: %+v", r.Timeline)
 	}
 	if r.ByClass["search"].Count != 0 || r.ByClass["home"].Count != 1 {
@@ -76,7 +77,7 @@ func TestAnalyseAndBudgets(t *testing.T) {
 	}
 	var out bytes.Buffer
 	r.print(&out)
-	for _, want := range []string{"RESULT: FAIL", "latency: 1 requests", "12.0 s     250.0 ms", "directory"} {
+	for _, want := range []string{"RESULT: FAIL", "latency: 1 requests", "12.0 s     250.0 ms", "directory", "over    1"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the printed report lacks %q:\n%s", want, out.String())
 		}
