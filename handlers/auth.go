@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"net/http"
@@ -70,7 +71,8 @@ func (h *Handlers) HandleLoginPost(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	u, err := h.Accounts.SignInPassword(ctx, p.Email, password, c.ClientIP())
+	u, devices, err := h.Accounts.SignInWithDevice(ctx, accounts.PasswordSignIn{Email: p.Email, Password: password,
+		ClientIP: c.ClientIP(), Devices: h.devices(c)})
 	if err != nil {
 		status, msg := h.signInFailure(&p.Page, err)
 		if status == 0 {
@@ -86,7 +88,30 @@ func (h *Handlers) HandleLoginPost(c *gin.Context) {
 		h.Error(c, err)
 		return
 	}
+	h.setDeviceCookie(c, devices)
 	c.Redirect(http.StatusSeeOther, p.ReturnTo)
+}
+
+// DeviceCookie names the cookie that marks a browser that signed in with a password
+// before (accounts.SignInWithDevice): the device tokens it holds, joined by dots. Only the
+// sign-in form needs it, so it goes to /login alone; it is HttpOnly and SameSite=Strict.
+const DeviceCookie = "portal_device"
+
+// devices returns the device tokens of the browser.
+func (h *Handlers) devices(c *gin.Context) []string {
+	v, err := c.Cookie(DeviceCookie)
+	if err != nil || v == "" || len(v) > 1000 {
+		return nil
+	}
+	return strings.Split(v, ".")
+}
+
+func (h *Handlers) setDeviceCookie(c *gin.Context, devices []string) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: DeviceCookie, Value: strings.Join(devices, "."), Path: "/login",
+		MaxAge:   int(cmp.Or(h.Accounts.DeviceTTL, accounts.DefaultDeviceTTL) / time.Second),
+		HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteStrictMode,
+	})
 }
 
 // signInFailure returns the status and message for a refused sign-in, or 0 for an

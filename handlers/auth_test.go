@@ -235,6 +235,9 @@ func TestProfileEdit(t *testing.T) {
 		{"empty name", url.Values{"name": {" "}, "language": {"en"}}, 400, "name"},
 		{"oversize name", url.Values{"name": {strings.Repeat("н", 201)}, "language": {"en"}}, 400, "name"},
 		{"unknown language", url.Values{"name": {"Saraa"}, "language": {"fr"}}, 400, "language"},
+		{"NUL in the name", url.Values{"name": {"Сараа\x00"}, "language": {"en"}}, 400, "name"},
+		{"terminal escape in the name", url.Values{"name": {"Saraa\x1b]0;owned\x07"}, "language": {"en"}}, 400, "name"},
+		{"bidi control in the name", url.Values{"name": {"Сараа \u202eнимда"}, "language": {"en"}}, 400, "name"},
 		{"escaping", url.Values{"name": {"<script>alert(1)</script>"}, "language": {"en"}}, 303, ""},
 		{"saved", url.Values{"name": {"Сараа Б."}, "language": {"en"}}, 303, ""},
 	}
@@ -248,6 +251,11 @@ func TestProfileEdit(t *testing.T) {
 				t.Errorf("field %s not marked", tt.invalid)
 			}
 		})
+	}
+	// A bidi control is refused with its own message, in the person's language.
+	r = post(t, p.Router, "/profile?lang=mn", url.Values{"name": {"\u2067Сараа"}, "language": {"mn"}}, "Cookie", cookie)
+	if msg := fieldError(r, "name"); r.Code != 400 || !strings.Contains(msg, "бичвэрийн чиглэлийг өөрчилдөг") {
+		t.Errorf("bidi control in the name: %d %q", r.Code, msg)
 	}
 	// The page now speaks English (the preferred language) and shows the new name, escaped.
 	r = get(t, p.Router, "GET", "/profile", "Cookie", cookie+"; lang=en")

@@ -82,11 +82,10 @@ func (h *Handlers) HandleProfilePost(c *gin.Context) {
 	}
 	p.Name = strings.TrimSpace(c.PostForm("name"))
 	p.Language = portal.Language(c.PostForm("language"))
-	switch {
-	case p.Name == "":
-		p.Errors["name"] = p.T("form.required")
-	case len(p.Name) > maxName:
-		p.Errors["name"] = p.T("form.too_long")
+	// The name gets the checks of every other name: no control or bidi character.
+	errs := fieldErrors{}
+	if errs.text("name", p.Name, maxName, true); len(errs) > 0 {
+		p.Errors["name"] = p.T(errs["name"])
 	}
 	if !p.Language.Valid() {
 		p.Errors["language"] = p.T("profile.bad_language")
