@@ -33,16 +33,14 @@ func TestInviteMiningCSROfficer(t *testing.T) {
 	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 
-	// The admin signs in with the one-time link and opens the invitations.
+	// The admin signs in with the one-time link, chooses a password and opens the
+	// invitations.
 	adminTab, problems := browser(t)
-	step(t, adminTab, "admin signs in",
-		chromedp.Navigate(base+"/login/link/"+signIn),
-		chromedp.Click(css("main form button")),
-		chromedp.WaitVisible(css(".profile .role")),
+	step(t, adminTab, "admin signs in", append(linkSignIn(base+"/login/link/"+signIn, "говийн шөнийн тэнгэр 2026"),
 		chromedp.Click(css(`nav.menu a[href="/admin"]`)),
 		chromedp.Click(css(`.sections a[href="/admin/invitations"]`)),
 		chromedp.WaitVisible(css("form.invite")),
-	)
+	)...)
 	step(t, adminTab, "admin invites the officer",
 		chromedp.SendKeys(css(`form.invite input[name="email"]`), "csr.officer@oyutolgoi.mn"),
 		chromedp.SetValue(css(`form.invite select[name="role"]`), "member"),
@@ -92,6 +90,86 @@ func TestInviteMiningCSROfficer(t *testing.T) {
 		t.Errorf("signed in as %q", name)
 	}
 	if p := append(problems(), officerProblems()...); len(p) > 0 {
+		t.Fatalf("the browser reported problems:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// linkSignIn are the steps of a person who opens a one-time sign-in link (the one portal
+// user create prints): they press its button, choose their password and land on their
+// profile.
+func linkSignIn(link, password string) []chromedp.Action[chromedp.Void] {
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(link),
+		chromedp.Click(css("main form button")),
+		chromedp.WaitVisible(css("form.password-form")),
+		chromedp.SendKeys(css(`form.password-form input[name="password"]`), password),
+		chromedp.SendKeys(css(`form.password-form input[name="confirm"]`), password),
+		chromedp.Click(css(`form.password-form button[type="submit"]`)),
+		chromedp.WaitVisible(css(".profile .role")),
+	}
+}
+
+// TestFirstAdminChoosesPassword is the first admin's path of the README, in a phone-sized
+// browser: the one-time link signs them in and leads to "choose your password", which
+// nothing else gets past; the password chosen, they sign out and back in with it, and
+// reach the admin pages.
+func TestFirstAdminChoosesPassword(t *testing.T) {
+	site := portaltest.New(t, portaltest.Options{StarterGuidelines: true})
+	base := site.Serve(t)
+	link := site.SignInLink(t, &portal.User{Email: "admin@council.mn", Name: "Админ Батбаяр", Role: portal.RoleAdmin})
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	tab, problems := browser(t)
+
+	step(t, tab, "the admin opens the link and signs in",
+		chromedp.Navigate(base+link),
+		chromedp.Click(css("main form button")),
+		chromedp.WaitVisible(css("form.password-form")),
+	)
+	if loc, h1 := value(t, tab, chromedp.Location()), text(t, tab, "main h1"); loc != base+"/profile/password" || h1 != "Нууц үгээ сонгох" {
+		t.Fatalf("the link leads to %s %q, want the choose-password page", loc, h1)
+	}
+	screenshot(t, tab, "choose-password")
+	if n := value(t, tab, chromedp.Nodes(css(`main a[href="/profile"], input[name="current"]`), chromedp.AtLeast(0))); len(n) != 0 {
+		t.Errorf("the page can be skipped, or asks for a current password: %d", len(n))
+	}
+	step(t, tab, "the admin tries the admin pages first",
+		chromedp.Navigate(base+"/admin"),
+		chromedp.WaitVisible(css("form.password-form")),
+	)
+	if loc := value(t, tab, chromedp.Location()); loc != base+"/profile/password" {
+		t.Errorf("the admin pages opened before a password was chosen: %s", loc)
+	}
+
+	const password = "говийн шөнийн тэнгэр 2026"
+	step(t, tab, "the admin chooses a password",
+		chromedp.SendKeys(css(`form.password-form input[name="password"]`), password),
+		chromedp.SendKeys(css(`form.password-form input[name="confirm"]`), password),
+		chromedp.Click(css(`form.password-form button[type="submit"]`)),
+		chromedp.WaitVisible(css(".profile .role")),
+	)
+	if notice := text(t, tab, ".profile .notice"); !strings.Contains(notice, "Таны нууц үг хадгалагдлаа") {
+		t.Errorf("profile notice %q", notice)
+	}
+	screenshot(t, tab, "profile-password-saved")
+
+	step(t, tab, "the admin signs out",
+		chromedp.Click(css(`header form[action="/logout"] button`)),
+		chromedp.WaitVisible(css(`nav.menu a[href="/login"]`)),
+	)
+	step(t, tab, "the admin signs in with the password",
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(css(`main input[name="email"]`), "admin@council.mn"),
+		chromedp.SendKeys(css(`main input[name="password"]`), password),
+		chromedp.Click(css(`main form button[type="submit"]`)),
+		chromedp.WaitVisible(css("nav.menu .who")),
+		chromedp.Navigate(base+"/admin"),
+		chromedp.WaitVisible(css(".sections")),
+	)
+	if who := text(t, tab, "nav.menu .who"); who != "Админ Батбаяр" {
+		t.Errorf("signed in as %q", who)
+	}
+	if p := problems(); len(p) > 0 {
 		t.Fatalf("the browser reported problems:\n%s", strings.Join(p, "\n"))
 	}
 }

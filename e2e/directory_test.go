@@ -80,14 +80,11 @@ func TestDirectoryFindSuggestAccept(t *testing.T) {
 	defer cancel()
 	memberProblems := watchConsole(member)
 	const fees = "Үнэ төлбөргүй; иргэний үнэмлэхээ авчирна уу (шинэчилсэн)"
-	step(t, member, "member signs in and opens the entry",
-		chromedp.Navigate(base+memberLink),
-		chromedp.Click(css("main form button")),
-		chromedp.WaitVisible(css(".profile .role")),
+	step(t, member, "member signs in and opens the entry", append(linkSignIn(base+memberLink, "говийн эмэгтэйчүүд 2026"),
 		chromedp.Navigate(entry),
 		chromedp.Click(css(`a[href$="/suggest"]`)),
 		chromedp.WaitVisible(css("form.service-form")),
-	)
+	)...)
 	screenshot(t, member, "directory-suggest-form")
 	step(t, member, "member suggests new fees",
 		chromedp.SetValue(css(`textarea[name="fees_mn"]`), fees),
@@ -104,14 +101,11 @@ func TestDirectoryFindSuggestAccept(t *testing.T) {
 	sec, cancelSec := chromedp.NewContext(tab, chromedp.WithNewBrowserContext())
 	defer cancelSec()
 	secProblems := watchConsole(sec)
-	step(t, sec, "secretariat opens the queue",
-		chromedp.Navigate(base+secLink),
-		chromedp.Click(css("main form button")),
-		chromedp.WaitVisible(css(".profile .role")),
+	step(t, sec, "secretariat opens the queue", append(linkSignIn(base+secLink, "зөвлөлийн нарийн бичиг 2026"),
 		chromedp.Navigate(base+"/directory/suggestions"),
 		chromedp.Click(css(".suggestions.pending a")),
 		chromedp.WaitVisible(css("table.field-diff")),
-	)
+	)...)
 	screenshot(t, sec, "directory-review")
 	if row := text(t, sec, "table.field-diff td.after"); row != fees {
 		t.Errorf("diff shows %q, want %q", row, fees)

@@ -66,7 +66,7 @@ func (h *Handlers) HandleLoginPost(c *gin.Context) {
 		p.Errors["password"] = p.T("form.too_long")
 	}
 	if len(p.Errors) > 0 {
-		p.summarize("", p.Errors, "email", "password")
+		p.summarize("", p.Errors, "email@login.email", "password@login.password")
 		h.render(c, http.StatusBadRequest, "login", p)
 		return
 	}
@@ -192,7 +192,8 @@ func (h *Handlers) HandleSignInLink(c *gin.Context) {
 	h.render(c, http.StatusOK, "signin-link", p)
 }
 
-// HandleSignInLinkPost serves POST /login/link/{token}.
+// HandleSignInLinkPost serves POST /login/link/{token}: it signs the person in and takes
+// them to choose their password.
 func (h *Handlers) HandleSignInLinkPost(c *gin.Context) {
 	p := h.page(c, "", "login")
 	u, err := h.Accounts.UseSignInLink(c.Request.Context(), c.Param("token"))
@@ -204,11 +205,13 @@ func (h *Handlers) HandleSignInLinkPost(c *gin.Context) {
 		h.Error(c, err)
 		return
 	}
-	if err := h.startSession(c, u, portal.ProviderLocal); err != nil {
+	// The link's session exists to choose a password: it is short, and the page it leads
+	// to may be skipped only by someone who signs in with a provider.
+	if err := h.startSession(c, u, accounts.SessionLink); err != nil {
 		h.Error(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/profile")
+	c.Redirect(http.StatusSeeOther, "/profile/password")
 }
 
 // safeReturn returns s when it is a path on this site, and "/" otherwise: a return_to

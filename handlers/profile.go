@@ -23,13 +23,17 @@ type profilePage struct {
 	Linked    bool
 	// Linkable are the providers the person may add as a way to sign in.
 	Linkable []ProviderLink
+	// Password is the form that changes (or sets) the password (profile_password.go), and
+	// PasswordSaved says it just did.
+	Password      passwordForm
+	PasswordSaved bool
 	// Listing is what the profile shows of the organisation's directory entry
 	// (profile_listing.go); nil for nothing.
 	Listing *orgListing
 }
 
 // profileFields are the fields of the profile's form, for its error summary.
-var profileFields = []string{"name", "language"}
+var profileFields = []string{"name@profile.name", "language@profile.language"}
 
 // HandleProfile serves GET /profile.
 func (h *Handlers) HandleProfile(c *gin.Context) {
@@ -38,6 +42,7 @@ func (h *Handlers) HandleProfile(c *gin.Context) {
 		return
 	}
 	p.Saved, p.Linked = c.Query("saved") == "1", c.Query("linked") == "1"
+	p.PasswordSaved = c.Query("password") == "1"
 	h.render(c, http.StatusOK, "profile", p)
 }
 
@@ -47,6 +52,11 @@ func (h *Handlers) profilePage(c *gin.Context) (profilePage, bool) {
 	u := p.User
 	p.RoleName = p.T("role." + string(portal.RoleOf(u)))
 	p.Name, p.Language = u.Name, u.Language
+	password, ok := h.sessionPasswordForm(c)
+	if !ok {
+		return p, false
+	}
+	p.Password = password
 	for _, pl := range h.Providers {
 		if !slices.ContainsFunc(u.Identities, func(id portal.Identity) bool { return id.Provider == pl.Name }) {
 			p.Linkable = append(p.Linkable, pl)

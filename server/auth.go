@@ -6,11 +6,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gobidialogue/portal"
+	"github.com/gobidialogue/portal/accounts"
 	"github.com/gobidialogue/portal/handlers"
 )
 
 // authenticate puts the signed-in person, if any, in the request's context. A cookie whose
-// session has ended (expired, signed out everywhere, account disabled) is cleared.
+// session has ended (expired, signed out everywhere, account disabled) is cleared. A person
+// who must choose a password first (accounts.MustChoosePassword) is sent to do so.
 func (s *Server) authenticate() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token, err := c.Cookie(handlers.SessionCookie)
@@ -18,9 +20,16 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		u, _, err := s.h.Accounts.Authenticate(c.Request.Context(), token)
+		u, sess, err := s.h.Accounts.Authenticate(c.Request.Context(), token)
 		switch code := portal.ErrorCode(err); code {
 		case "":
+			if accounts.MustChoosePassword(u, sess) && !handlers.OpenBeforePassword(c.Request.URL.Path) {
+				// Signed in with a one-time link and no other way back in: the password
+				// first, or the person is locked out once the session ends.
+				c.Abort()
+				c.Redirect(http.StatusSeeOther, "/profile/password")
+				return
+			}
 			c.Request = c.Request.WithContext(portal.NewContextWithUser(c.Request.Context(), u))
 		case portal.ENOTFOUND, portal.EUNAUTHORIZED:
 			s.h.ClearSessionCookie(c)

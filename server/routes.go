@@ -63,6 +63,8 @@ func (s *Server) table() []route {
 		{"GET", "/profile", portal.ActionProfile, h.HandleProfile},
 		{"POST", "/profile", portal.ActionProfile, h.HandleProfilePost},
 		{"POST", "/profile/sessions/end", portal.ActionProfile, h.HandleEndSessions},
+		{"GET", "/profile/password", portal.ActionProfile, h.HandleChoosePassword},
+		{"POST", "/profile/password", portal.ActionProfile, h.HandlePasswordPost},
 
 		// Invitations and password resets: anyone holding the link.
 		{"GET", "/invitations/:token", portal.ActionSignIn, h.HandleInvitation},
