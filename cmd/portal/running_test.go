@@ -85,7 +85,9 @@ func TestCommandsWhileServing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("user create while serving: %v\n%s", err, stderr)
 	}
-	useLink(t, signInLink(t, stdout, base))
+	if to := useLink(t, signInLink(t, stdout, base)); to != "/profile/password" {
+		t.Errorf("the printed link leads to %q, want the choose-password page", to)
+	}
 	// A second create for the same person says what to run instead, and creates nothing.
 	_, _, err = runCmd(t, "user", "create", "--data", data, "--email", "First@Council.mn", "--name", "Другой", "--role", "member")
 	if err == nil || !strings.Contains(errText(err), "already has an account") || !strings.Contains(errText(err), "portal user link --email First@Council.mn") {
@@ -95,7 +97,9 @@ func TestCommandsWhileServing(t *testing.T) {
 	if err != nil || !strings.Contains(stdout, "Батбаяр <first@council.mn>, admin") {
 		t.Fatalf("user link: %v %q\n%s", err, stdout, stderr)
 	}
-	useLink(t, signInLink(t, stdout, base))
+	if to := useLink(t, signInLink(t, stdout, base)); to != "/profile/password" {
+		t.Errorf("the fresh link leads to %q, want the choose-password page", to)
+	}
 	for _, tt := range []struct{ email, want string }{
 		{"nobody@council.mn", "no account has the e-mail address nobody@council.mn"},
 		{"not an address", "--email"},
