@@ -277,9 +277,7 @@ func TestErrorSummaries(t *testing.T) {
 					t.Fatalf("status %d, want %d\n%.1500s", r.Code, tt.status, r.body)
 				}
 				box := checkErrorSummary(t, r, lang, tt.ids...)
-				if tt.name != "sign in" && tt.name != "profile" { // their handlers name no labels yet
-					checkSummaryLabelled(t, r)
-				}
+				checkSummaryLabelled(t, r)
 				if n := box.Find("li").Length(); n != len(tt.ids) {
 					t.Errorf("%d entries in the summary, want %d", n, len(tt.ids))
 				}
