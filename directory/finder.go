@@ -92,6 +92,10 @@ type Finder struct {
 	Logger *slog.Logger
 	// Now is the clock of OpenNow; nil is time.Now.
 	Now portal.Clock
+	// Places drops a word naming the kind of a place next to that place from the words
+	// ("Сүхбаатар дүүрэг", "Omnogovi province"), so that they find what the place alone
+	// finds, as /search does; nil keeps the words as typed.
+	Places *search.PlaceKinds
 }
 
 // Limits of the words' search: the engine is asked for the best maxEnginePages pages of
@@ -123,6 +127,7 @@ func (f *Finder) FindIn(ctx context.Context, d *portal.Directory, q Query) (*Res
 		}
 	}
 	r := &Result{Directory: d}
+	q.Text = f.Places.Strip(q.Text)
 	if len(q.IDs) > 0 {
 		r.Hits, r.Missing = byIDs(d, q)
 		return r, nil

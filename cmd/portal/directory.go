@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/gobidialogue/portal/search"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -46,7 +47,7 @@ func runDirectory(ctx context.Context, args []string, getenv func(string) string
 	if err := q.Check(a.gazetteer, a.terms); err != nil {
 		return fmt.Errorf("directory find: %s", portal.ErrorMessage(err))
 	}
-	f := &directory.Finder{Store: a.db, Search: a.searcher, Logger: a.logger, Now: clock}
+	f := &directory.Finder{Store: a.db, Search: a.searcher, Logger: a.logger, Now: clock, Places: search.NewPlaceKinds(a.gazetteer)}
 	res, err := f.Find(ctx, q)
 	if err != nil {
 		return err

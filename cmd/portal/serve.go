@@ -98,7 +98,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	h := &handlers.Handlers{Guidelines: a.db, Directory: a.db, Gazetteer: gazetteer, Taxonomy: taxonomy, Search: searcher, Accounts: a.accounts, DB: a.db, Theme: theme, Logger: a.logger, Now: clock,
 		Secure: strings.HasPrefix(cfg.Site.BaseURL, "https://"), BaseURL: cfg.Site.BaseURL,
 		DefaultLanguage: cfg.Site.DefaultLanguage, Providers: links,
-		Finder: &directory.Finder{Store: a.db, Search: searcher, Logger: a.logger, Now: clock},
+		Finder: &directory.Finder{Store: a.db, Search: searcher, Logger: a.logger, Now: clock, Places: search.NewPlaceKinds(gazetteer)},
 		Editor: &directory.Editor{Store: a.db, Audit: a.db, Gazetteer: gazetteer, Terms: taxonomy, Now: clock}}
 	if cfg.Mail.SMTP != "" {
 		m, err := newMailer(cfg, a.accounts)

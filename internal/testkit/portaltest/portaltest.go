@@ -135,7 +135,8 @@ func New(tb testing.TB, opts Options) *Portal {
 	}
 	if h := p.Handlers; withDirectory && h.Finder == nil {
 		// After Configure, so that the directory searches with the engine a test put in.
-		h.Finder = &directory.Finder{Store: h.Directory, Search: h.Search, Logger: logger, Now: h.Now}
+		h.Finder = &directory.Finder{Store: h.Directory, Search: h.Search, Logger: logger, Now: h.Now,
+			Places: search.NewPlaceKinds(h.Gazetteer)}
 	}
 	p.route(tb, server.Config{})
 	return p
