@@ -143,11 +143,22 @@ func (h *Handlers) startSession(c *gin.Context, u *portal.User, provider string)
 		return err
 	}
 	h.setSessionCookie(c, token, sess.ExpiresAt)
-	if _, err := c.Cookie(LangCookie); err != nil && u.Language.Valid() {
+	if _, err := c.Cookie(LangCookie); err != nil && u.Language.Valid() && !rememberingLanguage(c) {
 		// A browser that has not chosen a language gets the person's preferred one.
 		h.RememberLanguage(c, u.Language)
 	}
 	return nil
+}
+
+// rememberingLanguage reports whether this response already remembers a language: the
+// request chose one (?lang=), which the person's preferred language must not undo.
+func rememberingLanguage(c *gin.Context) bool {
+	for _, v := range c.Writer.Header().Values("Set-Cookie") {
+		if strings.HasPrefix(v, LangCookie+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handlers) setSessionCookie(c *gin.Context, token string, expires time.Time) {

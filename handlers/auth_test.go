@@ -274,4 +274,15 @@ func TestProfileEdit(t *testing.T) {
 	if !found {
 		t.Error("sign-in did not set the preferred language")
 	}
+	// Unless the request chooses a language itself: the choice stands, with one lang cookie.
+	r = post(t, p.Router, "/login?lang=mn", url.Values{"email": {"edit@example.org"}, "password": {password}})
+	var langs []string
+	for _, c := range r.Result().Cookies() {
+		if c.Name == "lang" {
+			langs = append(langs, c.Value)
+		}
+	}
+	if len(langs) != 1 || langs[0] != "mn" {
+		t.Errorf("sign-in with ?lang=mn sets the lang cookies %q, want only mn", langs)
+	}
 }
