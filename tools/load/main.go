@@ -124,7 +124,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.slowCount, "slowest", 20, "how many of the slowest requests to list")
 	fs.DurationVar(&cfg.maxLatency, "max-latency", 100*time.Millisecond, "budget: no request slower than this (0: no budget)")
 	fs.IntVar(&cfg.maxFailures, "max-failures", 0, "budget: non-2xx answers, errors and time-outs allowed (-1: no budget)")
-	fs.Float64Var(&cfg.maxRSSGrowth, "max-rss-growth", 0.10, "budget: growth of the portal's memory, last minute over first after warm-up, judged on runs of 3m or more (0: no budget)")
+	fs.Float64Var(&cfg.maxRSSGrowth, "max-rss-growth", 0.10, "budget: growth of the portal's memory, last minute over first after the warm-up (a minute, or until the page cache is full), judged when the load ran 3m or more after it (0: no budget)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

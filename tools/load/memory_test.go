@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,25 @@ func TestGrowth(t *testing.T) {
 	}
 	if g := growth(nil, time.Minute); g != nil {
 		t.Errorf("no samples: %+v", g)
+	}
+	// Memory that grows while the page cache fills, flat after: the warm-up ends when the
+	// cache is full, and the load after it is judged, flat; a rise after it still fails.
+	var filling, leaking []MemSample
+	for s := 0; s <= 480; s += 10 {
+		fill := min(s, 240)
+		cache := []string{fmt.Sprintf("portal_page_cache_bytes %d", fill*1000), "portal_page_cache_max_bytes 240000"}
+		filling = append(filling, MemSample{At: float64(s), RSSKB: int64(300+fill) * 1024, Cache: cache})
+		leaking = append(leaking, MemSample{At: float64(s), RSSKB: int64(300+s) * 1024, Cache: cache})
+	}
+	g = growth(filling, 8*time.Minute)
+	if g == nil || !g.Judged || g.Ratio > 1.01 || g.WarmS != 230 {
+		t.Errorf("filling, then flat: %+v", g)
+	}
+	if g := growth(leaking, 8*time.Minute); g == nil || !g.Judged || g.Ratio < 1.2 {
+		t.Errorf("growing after the cache is full: %+v", g)
+	}
+	if g := growth(filling, 6*time.Minute); g == nil || g.Judged {
+		t.Errorf("6 minutes, full at 230 s: judged %+v", g)
 	}
 }
 
