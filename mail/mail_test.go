@@ -176,7 +176,7 @@ func TestInvitationMessage(t *testing.T) {
 	if strings.Join(msg.To, ",") != "csr@oyutolgoi.mn" || msg.Header.Get("To") != "<csr@oyutolgoi.mn>" {
 		t.Errorf("to %v, header %q", msg.To, msg.Header.Get("To"))
 	}
-	if msg.Subject != "Invitation to the Gobi Dialogue Portal · Говийн яриа хэлэлцээний порталд урих урилга" {
+	if msg.Subject != "Invitation to the Gobi Dialogue Portal · Говийн яриа хэлэлцээний порталын урилга" {
 		t.Errorf("subject %q", msg.Subject)
 	}
 	for _, s := range []string{

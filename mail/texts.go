@@ -36,7 +36,7 @@ The link works once, until {expires} (Ulaanbaatar time).
 If you did not ask for this, ignore this e-mail: your password stays as it is.
 `
 
-	inviteSubjectMN = "Говийн яриа хэлэлцээний порталд урих урилга"
+	inviteSubjectMN = "Говийн яриа хэлэлцээний порталын урилга"
 	inviteSubjectEN = "Invitation to the Gobi Dialogue Portal"
 
 	inviteBodyMN = `Сайн байна уу.
