@@ -302,7 +302,7 @@ func TestDirectoryStale(t *testing.T) {
 		t.Errorf("a fresh entry is marked stale: %q", fresh.Text())
 	}
 	r = get(t, s.Router, "GET", "/directory/services/dornogovi-labour-welfare-return-home?lang=mn")
-	if !strings.Contains(r.text(".notice.stale"), "2024 оны 12-р сарын 10-нд сүүлд баталгаажуулсан") {
+	if !strings.Contains(r.text(".notice.stale"), "Сүүлд баталгаажуулсан: 2024 оны 12-р сарын 10. Энэ нь 12 сараас илүү хугацааны өмнө") {
 		t.Errorf("entry: %q", r.text(".notice.stale"))
 	}
 }
@@ -324,7 +324,7 @@ func TestDirectoryService(t *testing.T) {
 			attr: map[string]string{"a.tel": "href=tel:+97670530200", `a[href^="/directory/print"]`: "href=/directory/print?lang=en&s=umnugovi-one-stop-centre-shelter"},
 			none: []string{`a[href$="/suggest"]`, `a[href$="/edit"]`, `form[action$="/verify"]`, `a[href*="openstreetmap"]`}},
 		{name: "office hours, mn", target: "/directory/services/umnugovi-one-stop-centre-counselling?lang=mn", status: 200,
-			text: map[string]string{".hours": "Даваа–Баасан 08:30–17:30", ".badge.open": "Одоо нээлттэй", "main": "Монголын цагаар: Баасан 12:00",
+			text: map[string]string{".hours": "Даваа–Баасан 08:30–17:30", ".badge.open": "Одоо нээлттэй", "main": "Улаанбаатарын цагаар: Баасан 12:00",
 				".location .address": "Гэр бүлийн төвийн байр", ".svc-facts": "Монгол"},
 			attr: map[string]string{`a[href*="openstreetmap"]`: "href=https://www.openstreetmap.org/?mlat=43.573&mlon=104.421#map=16/43.573/104.421"}},
 		{name: "not found", target: "/directory/services/no-such-service?lang=en", status: 404,

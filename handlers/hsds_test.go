@@ -161,7 +161,7 @@ func TestHSDSAPI(t *testing.T) {
 			body: []string{"longer than 200 characters"}},
 		{name: "search of 200 Cyrillic letters", target: "/api/hsds/services?search=" + strings.Repeat("%D0%B0", 200), status: 200},
 		{name: "page 0", target: "/api/hsds/services?page=0", header: en, status: 400, body: []string{"The parameter page must be a whole number from 1"}},
-		{name: "per_page too big, Mongolian", target: "/api/hsds/services?per_page=500", header: mn, status: 400, body: []string{"per_page параметр 1-ээс 200 хүртэлх бүхэл тоо"}},
+		{name: "per_page too big, Mongolian", target: "/api/hsds/services?per_page=500", header: mn, status: 400, body: []string{"per_page параметр нь хамгийн багадаа 1, хамгийн ихдээ 200 бүхэл тоо"}},
 		{name: "page not a number", target: "/api/hsds/organizations?page=two", header: en, status: 400, body: []string{`not \"two\"`}},
 		{name: "bad boolean", target: "/api/hsds/services?full_service=maybe", header: mn, status: 400, body: []string{"true эсвэл false"}},
 		{name: "bad date", target: "/api/hsds/services?modified_after=yesterday", header: en, status: 400, body: []string{"modified_after must be a date"}},
