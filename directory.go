@@ -285,9 +285,54 @@ type Directory struct {
 	// Version changes on every write to the directory.
 	Version string
 
-	orgs     map[string]*DirectoryOrg
-	services map[string]svcRef
+	orgs     layered[*DirectoryOrg]
+	services layered[svcRef]
 	all      []*Service // every service, in id order
+}
+
+// layered is a map shared by the directories that WithOrg derives from one another: a base
+// that no one writes once built, and the changes made over it since, which each derived
+// directory copies (a few entries) instead of the whole base (10,000 services). When the
+// changes outgrow maxLayered, the next derived directory folds them into a new base.
+type layered[V comparable] struct {
+	base map[string]V
+	over map[string]V // a zero V is a removal from base
+}
+
+// maxLayered is how many changes a layered map holds over its base: copying them costs a
+// derivation little, and folding them in (copying the base) happens once per as many.
+const maxLayered = 512
+
+func (m layered[V]) get(id string) V {
+	if v, ok := m.over[id]; ok {
+		return v
+	}
+	return m.base[id]
+}
+
+// with returns m with changes (a zero value removes its key), leaving m as it is.
+func (m layered[V]) with(changes map[string]V) layered[V] {
+	var zero V
+	if len(m.over)+len(changes) > maxLayered {
+		base := maps.Clone(m.base)
+		if base == nil {
+			base = map[string]V{}
+		}
+		for _, set := range []map[string]V{m.over, changes} {
+			for k, v := range set {
+				if v == zero {
+					delete(base, k)
+				} else {
+					base[k] = v
+				}
+			}
+		}
+		return layered[V]{base: base}
+	}
+	over := make(map[string]V, len(m.over)+len(changes))
+	maps.Copy(over, m.over)
+	maps.Copy(over, changes)
+	return layered[V]{base: m.base, over: over}
 }
 
 type svcRef struct {
@@ -298,14 +343,14 @@ type svcRef struct {
 // NewDirectory indexes orgs, which must be public (no confidential addresses) and are
 // kept, not copied.
 func NewDirectory(orgs []*DirectoryOrg, version string) *Directory {
-	d := &Directory{Orgs: orgs, Version: version, orgs: make(map[string]*DirectoryOrg, len(orgs)),
-		services: map[string]svcRef{}}
+	d := &Directory{Orgs: orgs, Version: version, orgs: layered[*DirectoryOrg]{base: make(map[string]*DirectoryOrg, len(orgs))},
+		services: layered[svcRef]{base: map[string]svcRef{}}}
 	sort.Slice(d.Orgs, func(i, j int) bool { return d.Orgs[i].ID < d.Orgs[j].ID })
 	for _, o := range d.Orgs {
-		d.orgs[o.ID] = o
+		d.orgs.base[o.ID] = o
 		for i := range o.Services {
 			s := &o.Services[i]
-			d.services[s.ID] = svcRef{o, s}
+			d.services.base[s.ID] = svcRef{o, s}
 			d.all = append(d.all, s)
 		}
 	}
@@ -315,16 +360,12 @@ func NewDirectory(orgs []*DirectoryOrg, version string) *Directory {
 
 // WithOrg returns the directory with o, which must be public and is kept, not copied, in
 // place of the organisation of its id, or added, at version: the directory after a save of
-// o. d is left as it is, and the two share every other organisation; the cost is that of
-// copying d's indexes, not of building them (NewDirectory sorts every service).
+// o. d is left as it is, and the two share every other organisation and the bulk of d's
+// indexes (see layered); the cost is that of copying the list of services in id order, not
+// of building the indexes (NewDirectory sorts every service).
 func (d *Directory) WithOrg(o *DirectoryOrg, version string) *Directory {
-	n := &Directory{Version: version, orgs: maps.Clone(d.orgs), services: maps.Clone(d.services)}
-	if n.orgs == nil {
-		n.orgs = map[string]*DirectoryOrg{}
-	}
-	if n.services == nil {
-		n.services = map[string]svcRef{}
-	}
+	n := &Directory{Version: version}
+	services := map[string]svcRef{}
 	i, found := slices.BinarySearchFunc(d.Orgs, o.ID, func(x *DirectoryOrg, id string) int { return strings.Compare(x.ID, id) })
 	n.Orgs = make([]*DirectoryOrg, 0, len(d.Orgs)+1)
 	n.Orgs = append(append(n.Orgs, d.Orgs[:i]...), o)
@@ -334,7 +375,7 @@ func (d *Directory) WithOrg(o *DirectoryOrg, version string) *Directory {
 		i++
 	}
 	n.Orgs = append(n.Orgs, d.Orgs[i:]...)
-	n.orgs[o.ID] = o
+	n.orgs = d.orgs.with(map[string]*DirectoryOrg{o.ID: o})
 
 	// The old organisation's services leave, the new one's come in, each found by a
 	// binary search in the services in id order.
@@ -342,8 +383,8 @@ func (d *Directory) WithOrg(o *DirectoryOrg, version string) *Directory {
 	if old != nil {
 		for j := range old.Services {
 			s := &old.Services[j]
-			if r, ok := n.services[s.ID]; ok && r.svc == s {
-				delete(n.services, s.ID)
+			if r := d.services.get(s.ID); r.svc == s {
+				services[s.ID] = svcRef{} // removed, unless o has it too (below)
 			}
 			for k := serviceAt(d.all, s.ID); k < len(d.all) && d.all[k].ID == s.ID; k++ {
 				if d.all[k] == s {
@@ -361,9 +402,10 @@ func (d *Directory) WithOrg(o *DirectoryOrg, version string) *Directory {
 	n.all = append(n.all, d.all[from:]...)
 	for j := range o.Services {
 		s := &o.Services[j]
-		n.services[s.ID] = svcRef{o, s}
+		services[s.ID] = svcRef{o, s}
 		n.all = slices.Insert(n.all, serviceAt(n.all, s.ID), s)
 	}
+	n.services = d.services.with(services)
 	return n
 }
 
@@ -375,11 +417,11 @@ func serviceAt(services []*Service, id string) int {
 }
 
 // Org returns the organisation with id, or nil.
-func (d *Directory) Org(id string) *DirectoryOrg { return d.orgs[id] }
+func (d *Directory) Org(id string) *DirectoryOrg { return d.orgs.get(id) }
 
 // Service returns the service with id and its organisation, or nils.
 func (d *Directory) Service(id string) (*Service, *DirectoryOrg) {
-	r := d.services[id]
+	r := d.services.get(id)
 	return r.svc, r.org
 }
 

@@ -144,7 +144,7 @@ func sameDirectory(t *testing.T, what string, want, got *portal.Directory) {
 	t.Helper()
 	g := *got
 	g.Version = want.Version
-	if !reflect.DeepEqual(want, &g) {
+	if !storetest.SameDirectory(want, &g) {
 		t.Errorf("%s: %d organisations and %d services, want %d and %d, or not the same", what,
 			len(got.Orgs), len(got.Services()), len(want.Orgs), len(want.Services()))
 	}
@@ -363,7 +363,7 @@ func TestSaveDirectoryOrgsElsewhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(d, loaded) {
+		if !storetest.SameDirectory(d, loaded) {
 			t.Errorf("after a batch of %d: the directory (%d organisations) is not the one loaded (%d)", len(c.batch), len(d.Orgs), len(loaded.Orgs))
 		}
 	}
