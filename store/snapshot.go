@@ -212,8 +212,10 @@ func (c *snapshots[K, V]) stale(ctx context.Context, db *DB, s *snapshot[K, V], 
 		return false, nil
 	}
 	defer s.checking.Store(false)
-	if !due() {
-		return false, nil // another reader looked just now
+	if !due() || c.seen(db, s, key).Load() > h.n {
+		// Another reader looked just now, or found a later claim and started the reload:
+		// this one serves the copy meanwhile, as the readers that found the check taken do.
+		return false, nil
 	}
 	moved, err := claimed(ctx, db, key, h.n+1)
 	switch {
