@@ -67,6 +67,18 @@ type textField struct {
 	OneLine                   bool
 }
 
+// Lang is the language of the field's text, by its name ("name_en" holds English): the
+// template marks the field with it, so that the English text of an entry on a Mongolian
+// page is read out (and spell-checked) as English. "" for a field of no one language.
+func (f textField) Lang() string {
+	for _, l := range portal.Languages {
+		if strings.HasSuffix(f.Name, "_"+string(l)) {
+			return string(l)
+		}
+	}
+	return ""
+}
+
 // Field returns the text field name, labelled by the catalog key label.
 func (p *serviceFormPage) Field(name, label string, oneLine bool) textField {
 	return textField{Name: name, Label: p.T(label), Value: p.Values[name], Error: p.Errors[name], OneLine: oneLine}
