@@ -198,7 +198,11 @@ type linkPage struct {
 
 // HandleSignInLink serves GET /login/link/{token}.
 func (h *Handlers) HandleSignInLink(c *gin.Context) {
-	p := linkPage{Page: h.page(c, "", "login"), Action: "/login/link/" + url.PathEscape(c.Param("token"))}
+	// The form keeps the language the page is read in: the person who follows a link from
+	// portal user create has chosen no language yet, and the account's default one must not
+	// switch the next page (choosing a password) to the other language.
+	p := linkPage{Page: h.page(c, "", "login")}
+	p.Action = "/login/link/" + url.PathEscape(c.Param("token")) + "?lang=" + string(p.Lang)
 	p.Title = p.T("link.title")
 	h.render(c, http.StatusOK, "signin-link", p)
 }

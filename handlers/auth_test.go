@@ -211,6 +211,42 @@ func TestSignInLinkIsSingleUse(t *testing.T) {
 	}
 }
 
+// TestSignInLinkKeepsTheLanguage: a newcomer reads the link's page in the browser's language
+// (here English, while the account's default is Mongolian); signing in keeps it for the next
+// page, choosing a password, instead of switching to the account's language.
+func TestSignInLinkKeepsTheLanguage(t *testing.T) {
+	p := newServer(t)
+	u := member(t, p, "newcomer@example.org")
+	u, err := p.Accounts.UpdateProfile(context.Background(), u.ID, u.Name, portal.Mongolian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := p.Accounts.IssueSignInLink(context.Background(), "", u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := get(t, p.Router, "GET", "/login/link/"+token, "Accept-Language", "en-US,en;q=0.9")
+	action := r.doc.Find(`form[method="post"][action^="/login/link/"]`).AttrOr("action", "")
+	if r.Code != 200 || r.text("h1") == "" || !strings.HasSuffix(action, "?lang=en") {
+		t.Fatalf("link page: %d, form action %q, want the page's language in it", r.Code, action)
+	}
+	r = post(t, p.Router, action, nil, "Accept-Language", "en-US,en;q=0.9")
+	var langs []string
+	for _, c := range r.Result().Cookies() {
+		if c.Name == "lang" {
+			langs = append(langs, c.Value)
+		}
+	}
+	if r.Code != 303 || sessionCookie(r) == nil || len(langs) != 1 || langs[0] != "en" {
+		t.Fatalf("POST link: %d, lang cookies %q, want one, en", r.Code, langs)
+	}
+	// An escaping case: a token that is markup is only ever a path segment.
+	r = get(t, p.Router, "GET", "/login/link/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+	if strings.Contains(r.body, "<script>alert(1)") {
+		t.Error("a token's markup reached the page")
+	}
+}
+
 func TestCrossSiteLoginRefused(t *testing.T) {
 	p := newServer(t)
 	member(t, p, "x@example.org")
