@@ -42,7 +42,7 @@ func (s *Server) requestLog() gin.HandlerFunc {
 		status := c.Writer.Status()
 		level := slog.LevelInfo
 		switch {
-		case status == handlers.StatusClientClosed:
+		case status == handlers.StatusClientClosed, c.Request.Context().Value(warmingKey{}) != nil:
 			level = slog.LevelDebug
 		case status >= 500:
 			level = slog.LevelError

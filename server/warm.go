@@ -46,10 +46,14 @@ func (s *Server) Warm(ctx context.Context, paths []string) int {
 	return kept
 }
 
+// warmingKey marks the context of a request that the server makes itself to warm its page
+// cache: the request log records it at debug, since no visitor asked for it.
+type warmingKey struct{}
+
 // warm renders uri in lang into the page cache, as a visitor's request that takes no gzip
 // (the cache compresses what it keeps itself), and reports whether the cache holds it.
 func (s *Server) warm(ctx context.Context, uri string, lang portal.Language) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, warmingKey{}, true), http.MethodGet, uri, nil)
 	if err != nil {
 		return false
 	}

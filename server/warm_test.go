@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,10 +18,16 @@ import (
 // (markup in a query escaped, as when rendered for a visitor).
 func TestWarmServesFirstVisitor(t *testing.T) {
 	ctx := context.Background()
-	p := portaltest.New(t, portaltest.Options{StarterGuidelines: true, StarterDirectory: true, Now: fixedNow})
+	var log bytes.Buffer
+	p := portaltest.New(t, portaltest.Options{StarterGuidelines: true, StarterDirectory: true, Now: fixedNow,
+		Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	paths := []string{"/", "/guidelines", "/guidelines/truck-drivers", "/directory", "/directory?q=%3Cb%3Ebold%3C/b%3E"}
 	if n := p.Server.Warm(ctx, paths); n != len(paths)*4 {
 		t.Fatalf("Warm kept %d pages, want %d: each path in two languages, by cookie and by ?lang=", n, len(paths)*4)
+	}
+	// The server's own requests are not in the request log at info: no visitor made them.
+	if strings.Contains(log.String(), "msg=request") {
+		t.Errorf("the warm-up's requests are logged as visitors' requests:\n%.600s", log.String())
 	}
 	cold := portaltest.New(t, portaltest.Options{StarterGuidelines: true, StarterDirectory: true, Now: fixedNow})
 	tests := []struct {
