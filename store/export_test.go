@@ -96,3 +96,12 @@ func OpenMonitored(ctx context.Context, uri, name string, m *event.CommandMonito
 // RelistHidden adds every stored hidden part to its organisation's list, as the hourly
 // relistHidden does.
 func (db *DB) RelistHidden(ctx context.Context) error { return db.relistAllHidden(ctx) }
+
+// LoadDirectory reads the whole directory as a snapshot's load does: paced, as in a reload
+// in the background, or at once.
+func (db *DB) LoadDirectory(ctx context.Context, paced bool) (*portal.Directory, error) {
+	if paced {
+		ctx = context.WithValue(ctx, backgroundLoad{}, true)
+	}
+	return db.loadDirectory(ctx, struct{}{}, "test")
+}

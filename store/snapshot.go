@@ -250,7 +250,7 @@ func (c *snapshots[K, V]) reload(ctx context.Context, db *DB, s *snapshot[K, V],
 	}
 	started := db.background(func(bg context.Context) {
 		defer s.reloading.Store(false)
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reloadTimeout)
+		ctx, cancel := context.WithTimeout(context.WithValue(context.WithoutCancel(ctx), backgroundLoad{}, true), reloadTimeout)
 		defer cancel()
 		defer context.AfterFunc(bg, cancel)()
 		h, ok := c.patched(ctx, db, s)
