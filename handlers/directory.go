@@ -102,7 +102,7 @@ type directoryPage struct {
 	Places   []filterLink // one tap to an aimag
 	Kinds    []filterLink // one tap to a common type
 	Toggles  []filterLink // open now, 24 hours, free
-	Active   []filterLink // the filters the links above do not show, each a link that removes it
+	Active   []filterLink // every filter chosen, each a link that removes it
 	More     bool         // open the section of further filters
 	ClearURL string
 	Results  []serviceCard
@@ -367,6 +367,19 @@ func (h *Handlers) fillDirectoryForm(p *directoryPage, spoken []string) {
 		{Label: p.T("directory.always"), Current: f.Always, URL: f.with(func(g *directoryForm) { g.Always = !g.Always })},
 		{Label: p.T("directory.free"), Current: f.Free, URL: f.with(func(g *directoryForm) { g.Free = !g.Free })},
 	}
+	// On a phone the chip rows of a chosen filter fold away (directory.html), so the chosen
+	// place, type and toggles are listed here too, each a link that removes it.
+	if f.Aimag != "" && f.Soum == "" {
+		p.Active = appendChosen(p.Active, p.Places)
+	}
+	if f.Type != "" {
+		p.Active = appendChosen(p.Active, p.Kinds)
+	}
+	for _, t := range p.Toggles {
+		if t.Current {
+			p.Active = append(p.Active, t) // its link turns it off
+		}
+	}
 	if f.Soum != "" {
 		p.Active = append(p.Active, filterLink{Label: h.placeName(portal.Place{Aimag: f.Aimag, Soum: f.Soum}, p.Lang),
 			URL: f.with(func(g *directoryForm) { g.Soum = "" })})
@@ -382,6 +395,17 @@ func (h *Handlers) fillDirectoryForm(p *directoryPage, spoken []string) {
 	if f.filtered() {
 		p.ClearURL = "/directory"
 	}
+}
+
+// appendChosen appends the chosen link of a chip row whose first link chooses nothing,
+// with that first link's address: following it removes the choice.
+func appendChosen(active, row []filterLink) []filterLink {
+	for _, l := range row[1:] {
+		if l.Current {
+			return append(active, filterLink{Label: l.Label, URL: row[0].URL})
+		}
+	}
+	return active
 }
 
 // filterLanguages returns the languages the form offers: those the service form offers,
