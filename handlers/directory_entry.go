@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ type servicePage struct {
 	ClockNow     string   // the day and time in Mongolia, which "open now" was computed at
 	Spoken       []string // the languages the service speaks, named in the page's language
 	Locations    []locationView
+	Contacts     []string // the public contact points of its confidential locations, shown first
 	Org          orgView
 	AssuredBy    string
 	Confidential bool // the page shows confidential data
@@ -84,6 +86,11 @@ func (h *Handlers) HandleService(c *gin.Context) {
 		return
 	}
 	p.Locations = h.locations(&p.Page, s, o, hidden)
+	for _, l := range p.Locations {
+		if l.Confidential && l.PublicContact != "" && !slices.Contains(p.Contacts, l.PublicContact) {
+			p.Contacts = append(p.Contacts, l.PublicContact)
+		}
+	}
 	p.Confidential = len(hidden) > 0
 	p.CanSuggest = portal.Can(p.User, portal.ActionSuggestEdit)
 	p.CanEdit = portal.Can(p.User, portal.ActionEditDirectory)
