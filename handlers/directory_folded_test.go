@@ -32,6 +32,8 @@ func TestDirectoryFoldsFilters(t *testing.T) {
 			outside: []string{"Type of help"}, chosen: map[string]string{"Khanbogd, Ömnögovi": "-soum="}},
 		{name: "escaping: words", target: "/directory?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&lang=en", status: 200, summary: "Change filters",
 			outside: []string{"Where", "Type of help"}, chosen: map[string]string{"“<script>alert(1)</script>”": "-words="}},
+		{name: "a page past the end: no link to a list that is not there", target: "/directory?page=4&lang=en", status: 404, open: true,
+			summary: "Filters", outside: []string{"Where", "Type of help"}},
 		{name: "errors keep it open", target: "/directory?aimag=mars&lang=en", status: 400, open: true, summary: "Filters",
 			outside: []string{"Where", "Type of help"}},
 		{name: "errors beside a chosen filter keep it open", target: "/directory?type=shelter&open=yes&lang=en", status: 400, open: true,
@@ -60,6 +62,10 @@ func TestDirectoryFoldsFilters(t *testing.T) {
 			}
 			if n := r.doc.Find("nav.dir-quick").Length(); n != 3 {
 				t.Errorf("%d chip rows in all, want 3 (place, type, hours and fees)", n)
+			}
+			if jump := r.doc.Find(`.dir-jump a[href="#dir-count"]`).Length(); jump != 0 && r.doc.Find("#dir-count").Length() == 0 ||
+				jump == 0 && tt.name == "nothing chosen" {
+				t.Errorf("%d links to the list, %d lists", jump, r.doc.Find("#dir-count").Length())
 			}
 			links := r.doc.Find("main > .dir-active a.chip.current")
 			if links.Length() != len(tt.chosen) {
