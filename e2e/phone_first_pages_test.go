@@ -10,13 +10,15 @@ import (
 )
 
 // TestPhoneFirstPages: on a phone's first screen (360 × 740), in both languages, a
-// caseworker can already call: the service page's first phone number is a tap-to-call link
-// that ends within the first 740 px; on a desktop's first screen (1280 × 800) too.
+// caseworker can already call: the service page's first phone number and the home page's
+// national numbers are tap-to-call links that end within the first 740 px; on a desktop's
+// first screen (1280 × 800) too.
 func TestPhoneFirstPages(t *testing.T) {
 	base := portaltest.New(t, portaltest.Options{StarterDirectory: true, StarterGuidelines: true}).Serve(t)
 	ctx, problems := browser(t)
 	pages := []struct{ name, path string }{
 		{"service", "/directory/services/gobi-women-network-shelter"},
+		{"home", "/"},
 	}
 	for _, screen := range [][2]int64{{360, 740}, {1280, 800}} {
 		w, h := screen[0], screen[1]

@@ -9,17 +9,20 @@ import (
 	"github.com/gobidialogue/portal"
 )
 
-// homePage is the data of the home page.
+// homePage is the data of the home page: find help (the directory and the national
+// numbers, in the template), the latest guidelines, and the meetings to come. The page is
+// cached per language and shared by everyone, so it holds nothing personal.
 type homePage struct {
 	Page
-	Open      []guidelineItem // the first homeOpenMax of those open for comment
-	OpenTotal int             // how many are open for comment
-	Latest    []guidelineItem
+	OpenTotal   int // how many guidelines are open for comment
+	Latest      []guidelineItem
+	MeetingsURL string // "" while there are no meeting pages: the heading is then no link
 }
 
-// homeOpenMax is how many guidelines open for comment the home page shows; a link leads to
-// the rest.
-const homeOpenMax = 6
+// homeLatestMax is how many of the latest guidelines the home page shows: on a phone, find
+// help comes first and the guidelines must not push the meetings off the page; a link
+// leads to all of them.
+const homeLatestMax = 3
 
 // HandleHome serves GET /.
 func (h *Handlers) HandleHome(c *gin.Context) {
@@ -34,12 +37,9 @@ func (h *Handlers) HandleHome(c *gin.Context) {
 	for _, it := range items {
 		if it.CommentOpen {
 			p.OpenTotal++
-			if len(p.Open) < homeOpenMax {
-				p.Open = append(p.Open, it)
-			}
 		}
 	}
-	p.Latest = items[:min(len(items), 5)]
+	p.Latest = items[:min(len(items), homeLatestMax)]
 	h.render(c, http.StatusOK, "home", &p)
 }
 

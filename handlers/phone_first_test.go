@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -103,4 +104,84 @@ func checkHeadingOrder(t *testing.T, doc *goquery.Document) {
 		}
 		last = level
 	})
+}
+
+// TestHomePhoneFirst: the home page gives the three things people come for, in order: find
+// help (the directory, a search into it, the national numbers 102 and 108 as tap-to-call
+// links), the latest guidelines with a link to all, and the meetings to come (no link while
+// there are no meeting pages); in both languages, a hostile query staying out of the page.
+func TestHomePhoneFirst(t *testing.T) {
+	h := newServer(t).Router
+	tests := []struct {
+		name, target        string
+		help, police, child string
+	}{
+		{"mn", "/?lang=mn", "Тусламж хайх", "Цагдаагийн дуудлага 102", "Хүүхдийн тусламжийн утас 108"},
+		{"en", "/?lang=en", "Find help", "Police emergency 102", "Child Helpline 108"},
+		{"escaping", "/?lang=en&words=" + url.QueryEscape(`"><script>alert(1)</script>`), "Find help", "Police emergency 102", "Child Helpline 108"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := get(t, h, "GET", tt.target)
+			if r.Code != 200 {
+				t.Fatalf("status %d", r.Code)
+			}
+			if strings.Contains(r.body, "<script>alert") {
+				t.Fatal("markup from the query reached the page")
+			}
+			sections := r.doc.Find("main section")
+			help := sections.First()
+			if got := strings.TrimSpace(help.Find("h2").First().Text()); got != tt.help {
+				t.Errorf("the first section is %q, want %q", got, tt.help)
+			}
+			if help.Find(`a[href="/directory"]`).Length() != 1 {
+				t.Error("no link to the referral directory in the first section")
+			}
+			form := help.Find(`form[action="/directory"][method="get"]`)
+			if form.Find(`input[name="words"][type="search"]`).Length() != 1 || form.Find("label").Length() != 1 {
+				t.Error("no labelled search box into the directory in the first section")
+			}
+			for tel, label := range map[string]string{"tel:102": tt.police, "tel:108": tt.child} {
+				a := help.Find(`a[href="` + tel + `"]`)
+				if a.Length() != 1 {
+					t.Errorf("%d %s links in the first section, want 1", a.Length(), tel)
+					continue
+				}
+				if got := strings.Join(strings.Fields(a.Text()), " "); got != label {
+					t.Errorf("the %s link says %q, want %q", tel, got, label)
+				}
+			}
+			guidelines := sections.Eq(1)
+			cards := guidelines.Find(`.card h3 a[href^="/guidelines/"]`)
+			if cards.Length() < 1 || cards.Length() > 3 {
+				t.Errorf("%d guideline links in the second section, want 1 to 3", cards.Length())
+			}
+			if guidelines.Find(`a[href="/guidelines"]`).Length() != 1 {
+				t.Error("no link to all guidelines")
+			}
+			meetings := sections.Eq(2)
+			if meetings.Find("h2").Length() != 1 || meetings.Find("a").Length() != 0 {
+				t.Errorf("the third section should name the meetings to come with no link: %q", strings.TrimSpace(meetings.Text()))
+			}
+			if strings.Contains(r.body, `href="/meetings`) {
+				t.Error("a link to the meetings, which have no pages yet")
+			}
+			checkHeadingOrder(t, r.doc)
+			// Light on mobile data: the page with its style sheets and scripts, uncompressed,
+			// under 100 KB.
+			size := len(r.body)
+			r.doc.Find(`link[rel="stylesheet"][href], script[src]`).Each(func(_ int, s *goquery.Selection) {
+				src := s.AttrOr("href", s.AttrOr("src", ""))
+				a := get(t, h, "GET", src)
+				if a.Code != 200 {
+					t.Errorf("%s: status %d", src, a.Code)
+				}
+				size += a.Body.Len()
+			})
+			t.Logf("the home page and its assets: %d bytes uncompressed", size)
+			if size > 100_000 {
+				t.Errorf("the home page and its assets weigh %d bytes, want under 100 KB", size)
+			}
+		})
+	}
 }
