@@ -89,6 +89,10 @@ func TestPhoneFirstHeaderAndDirectory(t *testing.T) {
 		if tel[0]+tel[1] > 740 {
 			t.Errorf("%s: the first result's phone ends at y=%.0f, below the first 740 px", path, tel[0]+tel[1])
 		}
+		// The folded filters open with a tap, no script needed: a <details>.
+		step(t, tab, "open the filters", chromedp.Click(chromedp.CSS(".dir-filters > summary")),
+			chromedp.WaitVisible(chromedp.CSS(`.dir-filters .dir-quick a.chip[href*="type=legal-aid"]`)), chromedp.WaitVisible(chromedp.CSS("#dir-q")))
+		firstScreen(t, tab, "phone-first-directory-"+lang+"-360-filters")
 	}
 
 	signInAs(t, tab, base, admin)
