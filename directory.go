@@ -26,6 +26,18 @@ func (t Text) In(lang Language) string {
 	return t.MN
 }
 
+// Shown returns the language of the text that In(lang) returns: lang, or the other language
+// when the text has none in lang.
+func (t Text) Shown(lang Language) Language {
+	switch {
+	case t.MN == "" && t.EN == "":
+		return lang
+	case lang == English && t.EN != "" || t.MN == "":
+		return English
+	}
+	return Mongolian
+}
+
 // Empty reports whether the text has no words in either language.
 func (t Text) Empty() bool {
 	return strings.TrimSpace(t.MN) == "" && strings.TrimSpace(t.EN) == ""

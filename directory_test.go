@@ -182,6 +182,19 @@ func TestText(t *testing.T) {
 	if (Text{MN: "Өмнөговь"}).In(English) != "Өмнөговь" || (Text{EN: "Ömnögovi"}).In(Mongolian) != "Ömnögovi" {
 		t.Error("In does not fall back to the other language")
 	}
+	// Shown names the language In returns, for the lang attribute of a fallback.
+	for _, tt := range []struct {
+		t          Text
+		lang, want Language
+	}{
+		{both, Mongolian, Mongolian}, {both, English, English},
+		{Text{EN: "Shelter"}, Mongolian, English}, {Text{MN: "Өмнөговь"}, English, Mongolian},
+		{Text{}, Mongolian, Mongolian}, {Text{}, English, English},
+	} {
+		if got := tt.t.Shown(tt.lang); got != tt.want {
+			t.Errorf("%+v shown in %s: %s, want %s", tt.t, tt.lang, got, tt.want)
+		}
+	}
 }
 
 func f64(v float64) *float64 { return &v }

@@ -124,14 +124,17 @@ type optionGroup struct {
 type serviceCard struct {
 	*Page
 	ID, URL, Name, Org string
-	Types              string // names in the page's language
-	Area               string
-	OpenNow            bool
-	Always, Free       bool
-	Example            bool
-	Phones             phoneList
-	Assured            time.Time
-	Stale              bool
+	// NameLang and OrgLang are the language of Name and Org when it is not the page's (the
+	// record has none in it), for a lang attribute; "" otherwise.
+	NameLang, OrgLang string
+	Types             string // names in the page's language
+	Area              string
+	OpenNow           bool
+	Always, Free      bool
+	Example           bool
+	Phones            phoneList
+	Assured           time.Time
+	Stale             bool
 }
 
 // phoneList is telephone numbers as the pages show them.
@@ -471,7 +474,7 @@ func (h *Handlers) card(p *Page, s *portal.Service, o *portal.DirectoryOrg, now 
 	c := serviceCard{Page: p, ID: s.ID, URL: portal.ServicePath(s.ID), Name: s.Name.In(p.Lang), Org: o.Name.In(p.Lang),
 		Area: h.area(s.Area, p.Lang), OpenNow: s.OpenAt(now), Always: s.Always, Free: s.Free,
 		Example: s.Example || o.Example, Phones: phones(p, s.Phones),
-		Assured: s.AssuredDate, Stale: s.Stale(now)}
+		Assured: s.AssuredDate, Stale: s.Stale(now), NameLang: otherLang(s.Name, p.Lang), OrgLang: otherLang(o.Name, p.Lang)}
 	names := make([]string, len(s.Types))
 	for i, t := range s.Types {
 		names[i] = t
@@ -481,6 +484,16 @@ func (h *Handlers) card(p *Page, s *portal.Service, o *portal.DirectoryOrg, now 
 	}
 	c.Types = strings.Join(names, ", ")
 	return c
+}
+
+// otherLang returns the language that t is shown in on a page in lang when it is not lang
+// (the record has no text in lang), for the lang attribute that tells screen readers and
+// translation tools; "" when it is lang.
+func otherLang(t portal.Text, lang portal.Language) string {
+	if shown := t.Shown(lang); shown != lang {
+		return string(shown)
+	}
+	return ""
 }
 
 // phones returns the numbers with links that dial them. A number is marked as an example

@@ -20,6 +20,7 @@ type servicePage struct {
 	Notice       string // after an edit, a verification or a suggestion
 	Card         serviceCard
 	Description  string
+	DescLang     string // Description's language when it is not the page's (see otherLang)
 	Eligibility  string
 	Apply        string // how to get help
 	Fees         string
@@ -106,7 +107,7 @@ func (p *servicePage) fill(h *Handlers, s *portal.Service, o *portal.DirectoryOr
 	lang := p.Lang
 	p.Card = h.card(&p.Page, s, o, now)
 	p.Title = p.Card.Name
-	p.Description = s.Description.In(lang)
+	p.Description, p.DescLang = s.Description.In(lang), otherLang(s.Description, lang)
 	p.Eligibility = s.Eligibility.In(lang)
 	p.Apply = s.ApplicationProcess.In(lang)
 	p.Fees = s.Fees.In(lang)
