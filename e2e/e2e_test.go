@@ -154,8 +154,10 @@ func TestReadGuidelineInBothLanguages(t *testing.T) {
 		t.Fatalf("%d contents entries, want at least 6", n)
 	}
 
-	// Follow the third entry of the table of contents: its heading scrolls into view.
-	step(t, ctx, "follow contents", chromedp.Click(css(`.toc li:nth-child(3) a`)), chromedp.Sleep(300*time.Millisecond))
+	// Open the contents (closed on a phone) and follow the third entry: its heading scrolls
+	// into view.
+	step(t, ctx, "follow contents", chromedp.Click(css(`details.toc > summary`)),
+		chromedp.Click(css(`.toc li:nth-child(3) a`)), chromedp.Sleep(300*time.Millisecond))
 	target := value(t, ctx, chromedp.Evaluate[string](`(() => {
 		const el = document.getElementById(decodeURIComponent(location.hash.slice(1)));
 		if (!el) return "missing " + location.hash;

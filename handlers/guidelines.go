@@ -214,10 +214,14 @@ func (h *Handlers) showRevision(c *gin.Context, p Page, g *portal.Guideline, fal
 		h.Error(c, err)
 		return
 	}
+	body := rev.HTML
+	if g.Example {
+		body = withoutExampleQuote(body, h.exampleTitles())
+	}
 	page := revisionPage{
 		guidelineView: h.view(c, p, g, fallback, rev.Info()),
 		Rev:           rev,
-		Body:          content.Trusted(content.ScrollableTables(rev.HTML)),
+		Body:          content.Trusted(content.ScrollableTables(body)),
 		IsCurrent:     n == g.Revision,
 	}
 	if len(rev.TOC) > 0 {
