@@ -121,6 +121,7 @@ func (s *Server) routes() {
 	e.GET("/static/:file", s.static)
 	e.HEAD("/static/:file", s.static)
 	e.GET("/metrics", s.metrics)
+	e.HEAD("/metrics", s.metrics)
 
 	pages := e.Group("/", s.language(), s.authenticate())
 	for _, r := range s.table() {
