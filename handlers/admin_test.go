@@ -67,14 +67,15 @@ func TestAdminChangesPerson(t *testing.T) {
 		t.Errorf("the person's profile shows %q", r.text(".role"))
 	}
 
-	// The audit page shows who did it, what, before and after, all escaped.
+	// The audit page shows who did it, what, before and after, all escaped; the records are
+	// code (JSON, its names English on a Mongolian page too), marked as such.
 	r = get(t, p.Router, "GET", "/admin/audit?lang=en", "Cookie", admin)
 	entry := r.doc.Find(".log .entry").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		return strings.TrimSpace(s.Find(".action").Text()) == "Changed the role"
 	})
 	if r.Code != 200 || entry.Length() != 1 || strings.TrimSpace(entry.Find(".who").Text()) != hostileName ||
 		!strings.Contains(entry.Find(".target").Text(), "Нараа <img") ||
-		!strings.Contains(entry.Find("pre.before").Text(), `"role": "member"`) || !strings.Contains(entry.Find("pre.after").Text(), `"role": "moderator"`) {
+		!strings.Contains(entry.Find("pre.before > code").Text(), `"role": "member"`) || !strings.Contains(entry.Find("pre.after > code").Text(), `"role": "moderator"`) {
 		t.Fatalf("audit page: %d, %d entries for the role change\n%.3000s", r.Code, entry.Length(), r.body)
 	}
 	if strings.Contains(r.body, "<script>") || strings.Contains(r.body, "<img") {
