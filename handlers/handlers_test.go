@@ -86,6 +86,21 @@ func get(t *testing.T, h http.Handler, method, target string, header ...string) 
 	return r
 }
 
+// getPage GETs target and fails the test unless it answers 200 with a page that no markup
+// of the request or the data got into (the escaping case every handler table has: a
+// script, an image or an alert from the payloads the tests use).
+func getPage(t *testing.T, h http.Handler, target string, header ...string) *response {
+	t.Helper()
+	r := get(t, h, "GET", target, header...)
+	if r.Code != 200 {
+		t.Fatalf("%s: status %d", target, r.Code)
+	}
+	if strings.Contains(r.body, "<script>alert") || r.doc != nil && r.doc.Find("main script, main img").Length() > 0 {
+		t.Fatalf("%s: markup from the request or the data reached the page", target)
+	}
+	return r
+}
+
 func (r *response) text(sel string) string {
 	if r.doc == nil {
 		return ""
