@@ -18,7 +18,8 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // operational routes are registered outside the table: they answer everyone and carry no
 // page.
 var operational = map[string]bool{
-	"GET /healthz": true, "HEAD /healthz": true, "GET /metrics": true, "GET /static/:file": true, "HEAD /static/:file": true,
+	"GET /healthz": true, "HEAD /healthz": true, "GET /metrics": true, "HEAD /metrics": true, "GET /static/:file": true,
+	"HEAD /static/:file": true,
 }
 
 // TestAuthorizationMatrix requests every route of the table as every role and checks the
