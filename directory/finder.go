@@ -213,17 +213,25 @@ func filter(d *portal.Directory, q Query) []Hit {
 	}
 	words := textWords(q.Text)
 	var hits []Hit
-	for _, s := range d.Services() {
-		_, o := d.Service(s.ID)
-		if near, ok := keeps(q, words, o, s); ok {
-			hits = append(hits, Hit{Service: s, Org: o, Nearness: near, title: strings.ToLower(s.Name.In(lang))})
+	// Organisation by organisation, each service with its own: no lookup of a service's
+	// organisation by id (at 10,000 services that was an eighth of an uncached directory
+	// page's processor time).
+	for _, o := range d.Orgs {
+		for i := range o.Services {
+			s := &o.Services[i]
+			if near, ok := keeps(q, words, o, s); ok {
+				hits = append(hits, Hit{Service: s, Org: o, Nearness: near, title: strings.ToLower(s.Name.In(lang))})
+			}
 		}
 	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].Nearness != hits[j].Nearness {
+	sort.Slice(hits, func(i, j int) bool {
+		switch {
+		case hits[i].Nearness != hits[j].Nearness:
 			return hits[i].Nearness < hits[j].Nearness
+		case hits[i].title != hits[j].title:
+			return hits[i].title < hits[j].title
 		}
-		return hits[i].title < hits[j].title
+		return hits[i].Service.ID < hits[j].Service.ID
 	})
 	return hits
 }

@@ -2,6 +2,7 @@ package directory_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -81,6 +82,41 @@ func BenchmarkFinderPlaceNames(b *testing.B) {
 			b.ReportMetric(ms(sum)/float64(len(took)), "ms/query")
 			b.ReportMetric(ms(took[len(took)*95/100]), "p95-ms")
 			b.ReportMetric(float64(hits)/float64(len(took)), "services/query")
+		})
+	}
+}
+
+// BenchmarkFinderFilters times Finder.FindIn with filters and no words (matched in memory,
+// no engine) over 10,000 generated services, as a directory page that the page cache does
+// not hold yet runs it: the whole directory is read through once per query.
+func BenchmarkFinderFilters(b *testing.B) {
+	g, terms, _, err := directory.LoadStarter()
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := portal.NewDirectory(publicOf(directorytest.Generate(10000, 1, g, terms)), "bench")
+	// A directory patched by saves, as a running portal's is: its indexes are layered.
+	for i, o := range d.Orgs[:100] {
+		d = d.WithOrg(o.Clone(), fmt.Sprint(i))
+	}
+	f := &directory.Finder{}
+	at := time.Date(2026, 11, 27, 20, 0, 0, 0, portal.MongoliaTime)
+	for _, q := range []struct {
+		name string
+		q    directory.Query
+	}{
+		{"none", directory.Query{}},
+		{"aimag", directory.Query{Aimag: "dornogovi"}},
+		{"aimag+type", directory.Query{Aimag: "umnugovi", Type: "shelter"}},
+		{"open+free", directory.Query{OpenNow: true, Free: true}},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			q.q.Now = at
+			for b.Loop() {
+				if _, err := f.FindIn(context.Background(), d, q.q); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }
