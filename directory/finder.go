@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobidialogue/portal"
@@ -212,6 +213,7 @@ func filter(d *portal.Directory, q Query) []Hit {
 		lang = portal.Mongolian
 	}
 	words := textWords(q.Text)
+	titles := sortTitles(d, lang)
 	var hits []Hit
 	// Organisation by organisation, each service with its own: no lookup of a service's
 	// organisation by id (at 10,000 services that was an eighth of an uncached directory
@@ -220,7 +222,7 @@ func filter(d *portal.Directory, q Query) []Hit {
 		for i := range o.Services {
 			s := &o.Services[i]
 			if near, ok := keeps(q, words, o, s); ok {
-				hits = append(hits, Hit{Service: s, Org: o, Nearness: near, title: strings.ToLower(s.Name.In(lang))})
+				hits = append(hits, Hit{Service: s, Org: o, Nearness: near, title: titles.of(s)})
 			}
 		}
 	}
@@ -234,6 +236,47 @@ func filter(d *portal.Directory, q Query) []Hit {
 		return hits[i].Service.ID < hits[j].Service.ID
 	})
 	return hits
+}
+
+// titleCache holds the lower-case names of the services of one directory in one language,
+// the key that filter sorts by: lower-casing 10,000 names (most of them Cyrillic, which
+// has no fast path) was most of an uncached directory page's time. A directory never
+// changes (a save makes a new one), so the names hold as long as it is the current one.
+type titleCache struct {
+	d     *portal.Directory
+	lang  portal.Language
+	names map[*portal.Service]string // written before the cache is published, then only read
+}
+
+// titleCaches are the latest directory's names, one cache per language.
+var titleCaches [2]atomic.Pointer[titleCache]
+
+// sortTitles returns the names of d's services in lang, lower-case: the cache of d when it
+// is the one kept, else made now and kept in its place (a reader still holding an older
+// directory while a save makes a new one may swap them once or twice; each cache is
+// complete before it is kept, so a reader always gets the names of its own directory).
+func sortTitles(d *portal.Directory, lang portal.Language) *titleCache {
+	slot := &titleCaches[0]
+	if lang == portal.English {
+		slot = &titleCaches[1]
+	}
+	if c := slot.Load(); c != nil && c.d == d && c.lang == lang {
+		return c
+	}
+	c := &titleCache{d: d, lang: lang, names: make(map[*portal.Service]string, len(d.Services()))}
+	for _, s := range d.Services() {
+		c.names[s] = strings.ToLower(s.Name.In(lang))
+	}
+	slot.Store(c)
+	return c
+}
+
+// of returns the lower-case name of s, made now when s is not in the cache.
+func (c *titleCache) of(s *portal.Service) string {
+	if t, ok := c.names[s]; ok {
+		return t
+	}
+	return strings.ToLower(s.Name.In(c.lang))
 }
 
 // textWords returns the words of a query's text, lower-case, to match in memory.

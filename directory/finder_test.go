@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -342,4 +343,58 @@ func TestFindPlaceNamesInOneRequest(t *testing.T) {
 			t.Errorf("%+v: one request finds %d services, pages found %d:\n%v\n%v", q, len(got.Hits), len(want.Hits), ids(got.Hits), ids(want.Hits))
 		}
 	}
+}
+
+// TestFindFiltersConcurrently: pages of two directories (before and after a save) sorted
+// at once, in both languages, each get their own directory's order (the names kept for
+// sorting belong to one directory; run with -race).
+func TestFindFiltersConcurrently(t *testing.T) {
+	orgs := publicOf(finderOrgs())
+	d1 := portal.NewDirectory(orgs, "1")
+	f := &directory.Finder{}
+	// The service first in English order, renamed to come last.
+	first, err := f.FindIn(context.Background(), d1, directory.Query{SortLanguage: portal.English})
+	if err != nil || len(first.Hits) < 2 {
+		t.Fatalf("%v, %d services", err, len(first.Hits))
+	}
+	renamed := first.Hits[0].Org.Clone()
+	for i := range renamed.Services {
+		if renamed.Services[i].ID == first.Hits[0].Service.ID {
+			renamed.Services[i].Name = portal.Text{MN: "Ёё эхэнд биш", EN: "Zzz last"}
+		}
+	}
+	d2 := d1.WithOrg(renamed, "2")
+	want := map[*portal.Directory]map[portal.Language][]string{}
+	for _, d := range []*portal.Directory{d1, d2} {
+		want[d] = map[portal.Language][]string{}
+		for _, l := range []portal.Language{portal.Mongolian, portal.English} {
+			res, err := f.FindIn(context.Background(), d, directory.Query{SortLanguage: l})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[d][l] = ids(res.Hits)
+		}
+	}
+	if slices.Equal(want[d1][portal.English], want[d2][portal.English]) {
+		t.Fatal("the rename should change the English order: the test checks nothing")
+	}
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			d := []*portal.Directory{d1, d2}[i%2]
+			l := []portal.Language{portal.Mongolian, portal.English}[i/2%2]
+			for range 50 {
+				res, err := f.FindIn(context.Background(), d, directory.Query{SortLanguage: l})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got := ids(res.Hits); !slices.Equal(got, want[d][l]) {
+					t.Errorf("directory %s in %s: %v, want %v", d.Version, l, got, want[d][l])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
