@@ -14,22 +14,30 @@ import (
 	"github.com/gobidialogue/portal/store"
 )
 
-// storeGenerated stores a generated directory of n services (about n/5 organisations),
-// one SaveDirectoryOrg at a time, as a serving process would: its directory is held (read
-// once before), so every save patches it. It logs how long the whole took, and returns
-// the database, the organisations stored and the starter's gazetteer and terms.
-func storeGenerated(b *testing.B, n int) (*store.DB, []*portal.DirectoryOrg, *portal.Gazetteer, []portal.TaxonomyTerm) {
+// generated returns an empty database whose directory is held (read once, as a serving
+// process's is, so that saves patch it), and a generated directory of n services over the
+// starter's gazetteer and terms, not yet stored.
+func generated(b *testing.B, n int) (*store.DB, []*portal.DirectoryOrg, *portal.Gazetteer, []portal.TaxonomyTerm) {
 	b.Helper()
 	g, terms, _, err := directory.LoadStarter()
 	if err != nil {
 		b.Fatal(err)
 	}
 	db := storetest.Open(b)
-	ctx := context.Background()
-	if _, err := db.Directory(ctx); err != nil {
+	if _, err := db.Directory(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	orgs := directorytest.Generate(n, 1, g, terms)
+	return db, directorytest.Generate(n, 1, g, terms), g, terms
+}
+
+// storeGenerated stores a generated directory of n services (about n/5 organisations),
+// one SaveDirectoryOrg at a time, as a serving process would: its directory is held (read
+// once before), so every save patches it. It logs how long the whole took, and returns
+// the database, the organisations stored and the starter's gazetteer and terms.
+func storeGenerated(b *testing.B, n int) (*store.DB, []*portal.DirectoryOrg, *portal.Gazetteer, []portal.TaxonomyTerm) {
+	b.Helper()
+	db, orgs, g, terms := generated(b, n)
+	ctx := context.Background()
 	start := time.Now()
 	for i, o := range orgs {
 		if err := db.SaveDirectoryOrg(ctx, o); err != nil {
@@ -76,16 +84,8 @@ func BenchmarkSaveDirectoryOrg(b *testing.B) {
 // took, and returns the database and the organisations stored.
 func storeGeneratedBatches(b *testing.B, n, size int) (*store.DB, []*portal.DirectoryOrg) {
 	b.Helper()
-	g, terms, _, err := directory.LoadStarter()
-	if err != nil {
-		b.Fatal(err)
-	}
-	db := storetest.Open(b)
+	db, orgs, _, _ := generated(b, n)
 	ctx := context.Background()
-	if _, err := db.Directory(ctx); err != nil {
-		b.Fatal(err)
-	}
-	orgs := directorytest.Generate(n, 1, g, terms)
 	if size == 0 {
 		size = len(orgs)
 	}
