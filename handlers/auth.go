@@ -150,15 +150,12 @@ func (h *Handlers) startSession(c *gin.Context, u *portal.User, provider string)
 	return nil
 }
 
-// rememberingLanguage reports whether this response already remembers a language: the
-// request chose one (?lang=), which the person's preferred language must not undo.
+// rememberingLanguage reports whether this response already remembers a language
+// (RememberLanguage): the request chose one (?lang=), which the person's preferred
+// language must not undo.
 func rememberingLanguage(c *gin.Context) bool {
-	for _, v := range c.Writer.Header().Values("Set-Cookie") {
-		if strings.HasPrefix(v, LangCookie+"=") {
-			return true
-		}
-	}
-	return false
+	_, ok := c.Get(langRemembered)
+	return ok
 }
 
 func (h *Handlers) setSessionCookie(c *gin.Context, token string, expires time.Time) {

@@ -136,9 +136,14 @@ func (h *Handlers) HandleEndSessions(c *gin.Context) {
 // LangCookie remembers the UI language a person chose.
 const LangCookie = "lang"
 
+// langRemembered is the gin context key RememberLanguage sets: this response remembers a
+// language already.
+const langRemembered = "handlers.langRemembered"
+
 // RememberLanguage makes lang the UI language of this browser from now on.
 func (h *Handlers) RememberLanguage(c *gin.Context, lang portal.Language) {
 	c.Writer.Header().Add("Set-Cookie", h.langCookies()[lang])
+	c.Set(langRemembered, lang)
 }
 
 // langCookies returns the Set-Cookie value that remembers each language, made once: every
