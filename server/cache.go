@@ -288,7 +288,15 @@ func servePage(c *gin.Context, p *cachedPage) {
 	}
 	h["Content-Length"] = length
 	c.Writer.WriteHeader(http.StatusOK)
+	// The whole answer is in memory: its headers and body go in one write (conn.go).
+	cc := coalescerFrom(c.Request.Context())
+	if cc != nil {
+		cc.coalesce()
+	}
 	_, _ = c.Writer.Write(body)
+	if cc != nil {
+		cc.settle()
+	}
 }
 
 // recorder keeps what a handler writes, for the cache to decide on. Headers go to the real

@@ -106,9 +106,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if cc, ok := c.(*coalescingConn); ok {
+				return context.WithValue(ctx, connKey{}, cc) // for servePage (conn.go)
+			}
+			return ctx
+		},
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(coalescingListener{ln}) }()
 	select {
 	case err := <-errc:
 		return err
