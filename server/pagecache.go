@@ -21,10 +21,17 @@ const DefaultPageCacheBytes = 64 << 20
 // page shows, and the minute: see Server.pageStamp) and kept with its gzip form and ETag. It
 // is an LRU bounded by bytes. It knows nothing of HTTP routing or sessions: the middleware
 // in cache.go decides what may enter it.
+//
+// A hit, nearly every request, takes the lock for reading only and marks the page used (an
+// atomic flag) instead of moving it in the order: the order is the order pages were stored
+// in, and eviction gives a page marked used since it last came round a second chance
+// (moved to the front, its mark cleared), which approximates least-recently-used (the
+// CLOCK algorithm). With an exclusive lock per hit, two processors serving pages queued on
+// it, and a request that waited was parked behind every runnable one.
 type pageCache struct {
 	max int64
 
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	items  map[string]*list.Element // of *cachedPage
 	order  list.List                // most recently used first
 	bytes  int64
@@ -33,8 +40,9 @@ type pageCache struct {
 	hits, misses, stale, stores, evictions atomic.Int64
 }
 
-// cachedPage is one page held, immutable once made.
+// cachedPage is one page held, immutable once made but for its used mark.
 type cachedPage struct {
+	used  atomic.Bool // read since it was stored or last given a second chance
 	key   string
 	stamp pageStamp
 	// The headers it is served with, as the header map holds them, made once.
@@ -68,12 +76,24 @@ func newPageCache(max int64) *pageCache {
 // new flight for the caller to make the fresh page with (lead). Otherwise it returns the
 // rendering under way to wait for, or a new flight that the caller must end with land.
 func (c *pageCache) get(key string, stamp pageStamp, stale bool) (p *cachedPage, wait *flight, lead *flight) {
+	c.mu.RLock()
+	if el, ok := c.items[key]; ok {
+		if p := el.Value.(*cachedPage); p.stamp == stamp {
+			c.mu.RUnlock()
+			if !p.used.Load() { // a store only when it changes: the flag's line stays shared
+				p.used.Store(true)
+			}
+			c.hits.Add(1)
+			return p, nil, nil
+		}
+	}
+	c.mu.RUnlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {
 		p = el.Value.(*cachedPage)
-		if p.stamp == stamp {
-			c.order.MoveToFront(el)
+		if p.stamp == stamp { // stored since the look above
+			p.used.Store(true)
 			c.hits.Add(1)
 			return p, nil, nil
 		}
@@ -117,7 +137,8 @@ func (c *pageCache) land(key string, f *flight, p *cachedPage) {
 	close(f.done)
 }
 
-// put stores p, dropping the least recently used pages beyond max. c.mu is held.
+// put stores p, dropping pages beyond max, the least recently used first (nearly: see
+// pageCache). c.mu is held.
 func (c *pageCache) put(p *cachedPage) {
 	if el, ok := c.items[p.key]; ok {
 		c.bytes -= el.Value.(*cachedPage).size()
@@ -129,6 +150,15 @@ func (c *pageCache) put(p *cachedPage) {
 	for c.bytes > c.max {
 		last := c.order.Back()
 		old := last.Value.(*cachedPage)
+		if old == p || old.used.Load() {
+			// The page just stored, or one read since it came round last: a second
+			// chance. Readers hold the lock for reading, so none marks a page while
+			// this runs, and a pass of the order clears every mark: the loop ends (p
+			// is at most an eighth of max, so others are there to drop).
+			old.used.Store(false)
+			c.order.MoveToFront(last)
+			continue
+		}
 		c.order.Remove(last)
 		delete(c.items, old.key)
 		c.bytes -= old.size()
@@ -138,8 +168,8 @@ func (c *pageCache) put(p *cachedPage) {
 
 // holds reports whether the cache holds a page at key, of whatever stamp.
 func (c *pageCache) holds(key string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	_, ok := c.items[key]
 	return ok
 }
@@ -151,21 +181,21 @@ type pageCacheStats struct {
 }
 
 func (c *pageCache) stats() pageCacheStats {
-	c.mu.Lock()
+	c.mu.RLock()
 	b, n := c.bytes, int64(len(c.items))
-	c.mu.Unlock()
+	c.mu.RUnlock()
 	return pageCacheStats{Bytes: b, Max: c.max, Entries: n, Hits: c.hits.Load(), Misses: c.misses.Load(), Stale: c.stale.Load(),
 		Stores: c.stores.Load(), Evictions: c.evictions.Load()}
 }
 
 // each calls fn with every page held, for tests that look at what the cache keeps.
 func (c *pageCache) each(fn func(key string, body []byte)) {
-	c.mu.Lock()
+	c.mu.RLock()
 	pages := make([]*cachedPage, 0, len(c.items))
 	for el := c.order.Front(); el != nil; el = el.Next() {
 		pages = append(pages, el.Value.(*cachedPage))
 	}
-	c.mu.Unlock()
+	c.mu.RUnlock()
 	for _, p := range pages {
 		b, err := p.plain()
 		if err != nil {
