@@ -80,15 +80,21 @@ type snapshots[K comparable, V any] struct {
 	max       int
 	now       func() time.Time // nil is time.Now
 
-	mu    sync.Mutex
+	// mu guards items and order. A read of a value held (nearly every page) takes it for
+	// reading only and marks the snapshot used; the order is the order values were
+	// first read in, and dropping one beyond max gives a snapshot marked used since it
+	// last came round a second chance (the CLOCK approximation of least-recently-used), so
+	// that readers on different processors do not queue on an exclusive lock.
+	mu    sync.RWMutex
 	items map[K]*list.Element // of *snapshot[K, V]
-	order list.List           // most recently used first
+	order list.List
 }
 
 // snapshot is one value's place: the copy held, if any, and who is loading it.
 type snapshot[K comparable, V any] struct {
-	key K
-	cur atomic.Pointer[heldCopy[V]] // nil while nothing is held
+	key  K
+	used atomic.Bool                 // read since it was made or last given a second chance
+	cur  atomic.Pointer[heldCopy[V]] // nil while nothing is held
 	// firstMu is held by the load of a value nothing of which is held, so that parallel
 	// first readers load it once.
 	firstMu sync.Mutex
@@ -364,22 +370,37 @@ func (c *snapshots[K, V]) writeBase(ctx context.Context, db *DB, k K) (string, e
 	return c.version(ctx, db, k)
 }
 
-// entry returns the snapshot of k, made empty when there is none, as the most recently
-// used; it drops the least recently used beyond max.
+// entry returns the snapshot of k, made empty when there is none, marked used; it drops
+// snapshots beyond max, the least recently used first (nearly: see snapshots.mu).
 func (c *snapshots[K, V]) entry(k K) *snapshot[K, V] {
+	if s := c.held(k); s != nil {
+		if !s.used.Load() { // a store only when it changes: the flag's line stays shared
+			s.used.Store(true)
+		}
+		return s
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.items == nil {
 		c.items = map[K]*list.Element{}
 	}
 	if el, ok := c.items[k]; ok {
-		c.order.MoveToFront(el)
-		return el.Value.(*snapshot[K, V])
+		s := el.Value.(*snapshot[K, V])
+		s.used.Store(true)
+		return s
 	}
 	s := &snapshot[K, V]{key: k}
 	c.items[k] = c.order.PushFront(s)
 	for c.order.Len() > max(c.max, 1) {
 		last := c.order.Back()
+		if old := last.Value.(*snapshot[K, V]); old == s || old.used.Load() {
+			// The one just made, or one read since it came round last: a second
+			// chance. No reader marks one while the lock is held, and a pass clears
+			// every mark: the loop ends.
+			old.used.Store(false)
+			c.order.MoveToFront(last)
+			continue
+		}
 		c.order.Remove(last)
 		delete(c.items, last.Value.(*snapshot[K, V]).key)
 	}
@@ -403,8 +424,8 @@ func (c *snapshots[K, V]) cached(k K) (V, bool) {
 
 // held returns the snapshot of k, or nil, without making one.
 func (c *snapshots[K, V]) held(k K) *snapshot[K, V] {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	if el, ok := c.items[k]; ok {
 		return el.Value.(*snapshot[K, V])
 	}
