@@ -1,7 +1,10 @@
 package store
 
 import (
+	"fmt"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gobidialogue/portal"
 )
@@ -104,6 +107,42 @@ type confidentialDoc struct {
 type hiddenIDsDoc struct {
 	OrgID       string   `bson:"_id"`
 	LocationIDs []string `bson:"location_ids"`
+}
+
+// A dirOrgDoc is stored as {_id, doc: the document itself in BSON, as binary}. The embedded
+// engine stores a document as JSON with its types alongside, and decodes and encodes it
+// again, field by field, to find, replace or return it: for an organisation of five services
+// (about 9 KB, some 300 fields) that was 5 ms to read it by _id and 7 ms to replace it, most
+// of a secretariat's edit, and most of the time a whole load of the directory took. As one
+// binary field it is 1 ms and 2.4 ms. Nothing queries dir_orgs by a field other than _id,
+// which stays outside. A document stored before, with the fields at the top level, is read
+// as it is; its next save stores it the new way.
+const dirOrgDocField = "doc"
+
+// dirOrgFields is a dirOrgDoc without its BSON methods: its fields, as encoded inside.
+type dirOrgFields dirOrgDoc
+
+// MarshalBSON stores d as one binary field.
+func (d dirOrgDoc) MarshalBSON() ([]byte, error) {
+	inner, err := bson.Marshal(dirOrgFields(d))
+	if err != nil {
+		return nil, err
+	}
+	return bson.Marshal(bson.D{{Key: "_id", Value: d.ID}, {Key: dirOrgDocField, Value: bson.Binary{Data: inner}}})
+}
+
+// UnmarshalBSON reads d stored either way: as one binary field, or with its fields at the
+// top level.
+func (d *dirOrgDoc) UnmarshalBSON(b []byte) error {
+	v, err := bson.Raw(b).LookupErr(dirOrgDocField)
+	if err != nil {
+		return bson.Unmarshal(b, (*dirOrgFields)(d))
+	}
+	_, inner, ok := v.BinaryOK()
+	if !ok {
+		return fmt.Errorf("directory organisation: %s is %s, not binary", dirOrgDocField, v.Type)
+	}
+	return bson.Unmarshal(inner, (*dirOrgFields)(d))
 }
 
 // suggestionDoc is a document in the dir_suggestions collection.

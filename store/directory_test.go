@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -119,8 +120,67 @@ func rawJSON(t *testing.T, db *store.DB, name string) string {
 	for _, d := range docs {
 		j, _ := bson.MarshalExtJSON(d, false, false)
 		b.Write(j)
+		// A document stored as one binary field (dir_orgs) is shown as its fields too:
+		// a search of the text must see inside it.
+		if bin, ok := d["doc"].(bson.Binary); ok {
+			var inner bson.M
+			if err := bson.Unmarshal(bin.Data, &inner); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			j, _ := bson.MarshalExtJSON(inner, false, false)
+			b.Write(j)
+		}
 	}
 	return b.String()
+}
+
+// TestDirectoryOrgStoredAsOneField: an organisation is stored as its _id and its document
+// in one binary field, read back whole; one stored the earlier way, with its fields at the
+// top level, is read as it was, and its next save stores it the new way.
+func TestDirectoryOrgStoredAsOneField(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := context.Background()
+	orgs := saveStarterDirectory(t, db)
+	coll := rawCollection(t, db, "dir_orgs")
+	o := orgs[0]
+	raw, err := coll.FindOne(ctx, bson.M{"_id": o.ID}).Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	elems, _ := raw.Elements()
+	if len(elems) != 2 || elems[0].Key() != "_id" || elems[1].Key() != "doc" || elems[1].Value().Type != bson.TypeBinary {
+		t.Fatalf("stored as %s, want {_id, doc: binary}", raw)
+	}
+	want, err := storetest.OpenElsewhere(t, db).Directory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := want.Org(o.ID); got == nil || got.Name != o.Name || len(got.Services) != len(o.Services) ||
+		got.Services[0].Description != o.Services[0].Description {
+		t.Fatalf("read back %+v, want %+v", got, o)
+	}
+
+	// The earlier way: the document's own fields at the top level.
+	_, inner, _ := raw.Lookup("doc").BinaryOK()
+	if _, err := coll.ReplaceOne(ctx, bson.M{"_id": o.ID}, bson.Raw(inner)); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := coll.FindOne(ctx, bson.M{"_id": o.ID}).Raw(); raw.Lookup("doc").Type != 0 || raw.Lookup("name").Type == 0 {
+		t.Fatalf("the earlier form was not stored: %s", raw)
+	}
+	old, err := storetest.OpenElsewhere(t, db).Directory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(old.Org(o.ID), want.Org(o.ID)) {
+		t.Errorf("stored the earlier way, read as\n%+v\nwant\n%+v", old.Org(o.ID), want.Org(o.ID))
+	}
+	if err := db.SaveDirectoryOrg(ctx, old.Org(o.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := coll.FindOne(ctx, bson.M{"_id": o.ID}).Raw(); raw.Lookup("doc").Type != bson.TypeBinary {
+		t.Errorf("saved again, stored as %s", raw)
+	}
 }
 
 func TestDirectoryConfidentialLifecycle(t *testing.T) {
