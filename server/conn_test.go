@@ -119,37 +119,23 @@ func TestServeCachedPagesWhole(t *testing.T) {
 	}
 
 	t.Run("one at a time", func(t *testing.T) {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
+		conn := dial(t, addr)
 		br := bufio.NewReader(conn)
-		for round := range 3 {
+		for range 3 {
 			for i, r := range reqs {
-				conn.SetDeadline(time.Now().Add(10 * time.Second))
-				if _, err := io.WriteString(conn, r.text()); err != nil {
-					t.Fatalf("round %d: %v", round, err)
-				}
+				send(t, conn, r.text())
 				resp, err := http.ReadResponse(br, &http.Request{Method: r.method})
 				check(t, i, resp, err)
 			}
 		}
 	})
 	t.Run("pipelined", func(t *testing.T) {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
+		conn := dial(t, addr)
 		var all strings.Builder
 		for _, r := range reqs {
 			all.WriteString(r.text())
 		}
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		if _, err := io.WriteString(conn, all.String()); err != nil {
-			t.Fatal(err)
-		}
+		send(t, conn, all.String())
 		br := bufio.NewReader(conn)
 		for i, r := range reqs {
 			resp, err := http.ReadResponse(br, &http.Request{Method: r.method})
@@ -158,19 +144,32 @@ func TestServeCachedPagesWhole(t *testing.T) {
 	})
 	t.Run("closed after", func(t *testing.T) {
 		// The page is the last answer on its connection: it is sent before the close.
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		conn := dial(t, addr)
 		r := rawRequest{"GET", reqs[0].path, []string{gz, "Connection: close"}}
-		if _, err := io.WriteString(conn, r.text()); err != nil {
-			t.Fatal(err)
-		}
+		send(t, conn, r.text())
 		resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: r.method})
 		check(t, 0, resp, err)
 	})
+}
+
+// dial connects to addr for the rest of the test.
+func dial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// send writes text on conn, whose answers must then come within 10 seconds.
+func send(t *testing.T, conn net.Conn, text string) {
+	t.Helper()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, text); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestServeCachedPageOneWrite: a cached page whose headers and body pass net/http's 4 KB
@@ -186,17 +185,11 @@ func TestServeCachedPageOneWrite(t *testing.T) {
 		if rec := get(t, p, path, "Accept-Encoding: gzip"); rec.Body.Len() < 4096 {
 			t.Fatalf("%s is %d bytes gzipped: it no longer passes the buffer, choose another page", path, rec.Body.Len())
 		}
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
+		conn := dial(t, addr)
 		br := bufio.NewReader(conn)
 		req := rawRequest{"GET", path, []string{"Accept-Encoding: gzip"}}.text()
 		fetch := func() {
-			conn.SetDeadline(time.Now().Add(10 * time.Second))
-			if _, err := io.WriteString(conn, req); err != nil {
-				t.Fatal(err)
-			}
+			send(t, conn, req)
 			resp, err := http.ReadResponse(br, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -214,7 +207,6 @@ func TestServeCachedPageOneWrite(t *testing.T) {
 		if calls := writeCalls(t) - before - n; calls > n+n/5 {
 			t.Errorf("%s: %d write system calls for %d answers, want one each", path, calls, n)
 		}
-		conn.Close()
 	}
 }
 
