@@ -46,11 +46,11 @@ func openApp(ctx context.Context, cfg *Config, stderr io.Writer, use dataUse) (*
 	level, _ := parseLevel(cfg.Log.Level)
 	opts := &slog.HandlerOptions{Level: level}
 	out := newLogWriter(stderr)
-	var handler slog.Handler = slog.NewTextHandler(out, opts)
+	newInner := func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, opts) }
 	if cfg.Log.Format == "json" {
-		handler = slog.NewJSONHandler(out, opts)
+		newInner = func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, opts) }
 	}
-	a := &app{cfg: cfg, logger: slog.New(handler), log: out}
+	a := &app{cfg: cfg, logger: slog.New(newLineHandler(out, newInner)), log: out}
 	if err := a.claim(ctx, use); err != nil {
 		a.close()
 		return nil, err
