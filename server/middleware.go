@@ -136,7 +136,7 @@ func (s *Server) bodyLimit() gin.HandlerFunc {
 			s.h.Error(c, portal.Errorf(portal.ETOOLARGE, "request body too large"))
 			return
 		}
-		if c.Request.Body != nil {
+		if c.Request.Body != nil && c.Request.Body != http.NoBody { // a GET has none to cap
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.BodyLimit)
 		}
 		c.Next()
