@@ -2,7 +2,7 @@ package portaltest
 
 import (
 	"context"
-	"net/http/httptest"
+	"net"
 	"strings"
 	"testing"
 
@@ -42,18 +42,29 @@ func (p *Portal) ServeOIDC(tb testing.TB) (string, *mockoidc.MockOIDC) {
 	return base, m
 }
 
-// serve reserves a local address, calls prepare with its base URL, and serves p.Router on
-// it until tb ends.
+// serve reserves a local address, calls prepare with its base URL, and serves p on it
+// until tb ends, through server.Server.Serve as portal serve does (its connections, its
+// timeouts, its shutdown), so that a browser test meets the same connection handling as a
+// visitor.
 func (p *Portal) serve(tb testing.TB, prepare func(base string)) string {
 	tb.Helper()
-	ts := httptest.NewUnstartedServer(nil)
-	tb.Cleanup(ts.Close)
-	base := "http://" + ts.Listener.Addr().String()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
 	if p.Handlers.BaseURL == "" {
 		p.Handlers.BaseURL = base
 	}
 	prepare(base)
-	ts.Config.Handler = p.Router
-	ts.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Server.Serve(ctx, ln) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("portaltest: serve: %v", err)
+		}
+	})
 	return base
 }
