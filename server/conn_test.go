@@ -3,7 +3,6 @@ package server_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -20,21 +19,7 @@ import (
 // serveTCP serves p on a real loopback listener through Server.Serve, as portal serve does,
 // until the test ends, and returns its address.
 func serveTCP(t *testing.T, p *portaltest.Portal) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Server.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return ln.Addr().String()
+	return strings.TrimPrefix(p.Serve(t), "http://")
 }
 
 // rawRequest is one request written on a connection as a client would, and what the
