@@ -32,12 +32,9 @@ type lineFormatter struct {
 	h   slog.Handler
 }
 
-// newLineHandler returns a lineHandler writing to out lines that newInner's handlers make.
-func newLineHandler(out io.Writer, newInner func(w io.Writer) slog.Handler) *lineHandler {
-	return newLineHandlerDerived(out, newInner, nil)
-}
-
-func newLineHandlerDerived(out io.Writer, newInner func(w io.Writer) slog.Handler, derive []func(slog.Handler) slog.Handler) *lineHandler {
+// newLineHandler returns a lineHandler writing to out lines that newInner's handlers make,
+// each handler derived with derive in order (a logger's With and WithGroup).
+func newLineHandler(out io.Writer, newInner func(w io.Writer) slog.Handler, derive ...func(slog.Handler) slog.Handler) *lineHandler {
 	l := &lineHandler{newInner: newInner, derive: derive, out: out}
 	l.pool = &sync.Pool{New: func() any {
 		f := &lineFormatter{}
@@ -90,5 +87,5 @@ func (l *lineHandler) WithGroup(name string) slog.Handler {
 
 func (l *lineHandler) with(d func(slog.Handler) slog.Handler) *lineHandler {
 	derive := append(append([]func(slog.Handler) slog.Handler(nil), l.derive...), d)
-	return newLineHandlerDerived(l.out, l.newInner, derive)
+	return newLineHandler(l.out, l.newInner, derive...)
 }
