@@ -23,8 +23,8 @@ type fragment struct {
 }
 
 // fragments keeps pieces of pages rendered once, by a key that names exactly what they
-// show: a revision's table of contents (a revision never changes), the main part of a page
-// that is the same for everyone (by the page version). What a fragment shows never depends
+// show: a revision's table of contents and its body as pages show it (a revision never
+// changes), the main part of a page that is the same for everyone (by the page version). What a fragment shows never depends
 // on the person: that belongs in the page around it. The zero value is ready to use.
 type fragments struct {
 	mu    sync.RWMutex
@@ -46,7 +46,7 @@ func (f *fragments) get(key string, deflate bool, render func(*bytes.Buffer) err
 	if err := render(&buf); err != nil {
 		return fragment{}, err
 	}
-	fr.html = template.HTML(buf.String()) //nolint:gosec // rendered by the theme's escaping templates.
+	fr.html = template.HTML(buf.String()) //nolint:gosec // rendered by the theme's escaping templates, or a revision's sanitized body.
 	if deflate {
 		fr.plain = buf.Bytes()
 		fr.deflated = themes.Deflate(fr.plain)

@@ -214,14 +214,26 @@ func (h *Handlers) showRevision(c *gin.Context, p Page, g *portal.Guideline, fal
 		h.Error(c, err)
 		return
 	}
-	body := rev.HTML
-	if g.Example {
-		body = withoutExampleQuote(body, h.exampleTitles())
+	// A revision never changes: its body as the page shows it (without the example notice
+	// the template gives an example guideline, its tables scrollable) is made once, like its
+	// table of contents, not per request.
+	key := "body\x00" + rev.ID + "\x00" + rev.Hash + "\x00" + strconv.FormatBool(g.Example)
+	body, err := h.fragments.get(key, false, func(buf *bytes.Buffer) error {
+		html := rev.HTML
+		if g.Example {
+			html = withoutExampleQuote(html, h.exampleTitles())
+		}
+		buf.WriteString(string(content.ScrollableTables(html)))
+		return nil
+	})
+	if err != nil {
+		h.Error(c, err)
+		return
 	}
 	page := revisionPage{
 		guidelineView: h.view(c, p, g, fallback, rev.Info()),
 		Rev:           rev,
-		Body:          content.Trusted(content.ScrollableTables(body)),
+		Body:          body.html,
 		IsCurrent:     n == g.Revision,
 	}
 	if len(rev.TOC) > 0 {
