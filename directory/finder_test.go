@@ -1,11 +1,14 @@
 package directory_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -397,4 +400,79 @@ func TestFindFiltersConcurrently(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestFindInOrderIsSorted checks the order that filter reads services in (kept per
+// directory and language, and per aimag) against sorting the services that the query
+// keeps: nearest first, then by lower-case name in the sort language, then by id. It asks
+// a directory patched by saves, and again after one more save, which must not be answered
+// from the order of the directory before it.
+func TestFindInOrderIsSorted(t *testing.T) {
+	g, terms, _, err := directory.LoadStarter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := portal.NewDirectory(publicOf(directorytest.Generate(2000, 7, g, terms)), "v0")
+	for i, o := range d.Orgs[:40] {
+		o = o.Clone()
+		// The same name forty times: the id decides between them.
+		o.Services[0].Name.EN, o.Services[0].Name.MN = "Aa same name", "Аа ижил нэр"
+		d = d.WithOrg(o, fmt.Sprint("v", i+1))
+	}
+	at := time.Date(2026, 12, 8, 10, 30, 0, 0, portal.MongoliaTime)
+	queries := []directory.Query{
+		{}, {SortLanguage: portal.English},
+		{Aimag: "umnugovi"}, {Aimag: "dornogovi", SortLanguage: portal.English},
+		{Aimag: "dornogovi", Soum: "zamiin-uud"}, {Aimag: "ulaanbaatar", Soum: "khan-uul", Type: "hotline"},
+		{Type: "shelter"}, {Aimag: "umnugovi", Type: "legal-aid", Free: true},
+		{OpenNow: true}, {Aimag: "umnugovi", Always: true}, {Language: "zh"},
+		{Aimag: "ulaanbaatar"},
+	}
+	check := func(d *portal.Directory) {
+		t.Helper()
+		f := &directory.Finder{}
+		for _, q := range queries {
+			q.Now = at
+			res, err := f.FindIn(context.Background(), d, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []directory.Hit
+			for _, o := range d.Orgs {
+				for i := range o.Services {
+					// Each service alone, by id: the finder's own verdict on it, in no order.
+					r, err := f.FindIn(context.Background(), d, directory.Query{IDs: []string{o.Services[i].ID},
+						Aimag: q.Aimag, Soum: q.Soum, Type: q.Type, Language: q.Language, OpenNow: q.OpenNow,
+						Always: q.Always, Free: q.Free, Now: at})
+					if err != nil {
+						t.Fatal(err)
+					}
+					want = append(want, r.Hits...)
+				}
+			}
+			lang := cmp.Or(q.SortLanguage, portal.Mongolian)
+			slices.SortFunc(want, func(a, b directory.Hit) int {
+				return cmp.Or(cmp.Compare(a.Nearness, b.Nearness),
+					strings.Compare(strings.ToLower(a.Service.Name.In(lang)), strings.ToLower(b.Service.Name.In(lang))),
+					strings.Compare(a.Service.ID, b.Service.ID))
+			})
+			if len(want) == 0 {
+				t.Fatalf("%+v finds nothing in the generated directory: the query tests nothing", q)
+			}
+			if len(res.Hits) != len(want) {
+				t.Fatalf("%+v: %d hits, want %d", q, len(res.Hits), len(want))
+			}
+			for i := range want {
+				if res.Hits[i].Service != want[i].Service || res.Hits[i].Nearness != want[i].Nearness {
+					t.Fatalf("%+v: hit %d is %s (%d), want %s (%d)", q, i, res.Hits[i].Service.ID, res.Hits[i].Nearness,
+						want[i].Service.ID, want[i].Nearness)
+				}
+			}
+		}
+	}
+	check(d)
+	o := d.Orgs[len(d.Orgs)/2].Clone()
+	o.Services[0].Name.MN, o.Services[0].Name.EN = "Ааа эхэнд", "Aaa first"
+	o.Services[0].Area = []portal.Place{{Aimag: "umnugovi"}}
+	check(d.WithOrg(o, "v-next"))
 }
