@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"html/template"
@@ -92,26 +93,29 @@ type directoryPage struct {
 	// memory, without the engine's spellings and ranking.
 	Degraded bool
 	Page
-	Form     directoryForm
-	Errors   map[string]string // field → message; the page is a 400 when there are any
-	Message  string            // about the whole query, such as a page past the end
-	Aimags   []option
-	Soums    []optionGroup
-	Types    []option
-	Spoken   []option
-	Places   []filterLink // one tap to an aimag
-	Kinds    []filterLink // one tap to a common type
-	Toggles  []filterLink // open now, 24 hours, free
-	Active   []filterLink // every filter chosen, each a link that removes it
-	More     bool         // open the section of further filters
-	ClearURL string
-	Results  []serviceCard
-	Total    int
-	From, To int
-	PageNum  int
-	Pages    int
-	PrevURL  string
-	NextURL  string
+	Form    directoryForm
+	Errors  map[string]string // field → message; the page is a 400 when there are any
+	Message string            // about the whole query, such as a page past the end
+	Aimags  []option
+	Soums   []optionGroup
+	// SoumOptions are Soums rendered once, when they are the same for every page in the
+	// language (no aimag chosen); Soums is then empty.
+	SoumOptions template.HTML
+	Types       []option
+	Spoken      []option
+	Places      []filterLink // one tap to an aimag
+	Kinds       []filterLink // one tap to a common type
+	Toggles     []filterLink // open now, 24 hours, free
+	Active      []filterLink // every filter chosen, each a link that removes it
+	More        bool         // open the section of further filters
+	ClearURL    string
+	Results     []serviceCard
+	Total       int
+	From, To    int
+	PageNum     int
+	Pages       int
+	PrevURL     string
+	NextURL     string
 }
 
 // optionGroup is an <optgroup> of a <select>.
@@ -333,6 +337,23 @@ func shorten(s string) string {
 	return string([]rune(s)[:40]) + "…"
 }
 
+// soumGroups returns the soums the form offers, by aimag: every aimag's, or once an aimag
+// is chosen only its own, with f's soum selected.
+func (h *Handlers) soumGroups(lang portal.Language, f directoryForm) []optionGroup {
+	var groups []optionGroup
+	for _, a := range h.Gazetteer.Aimags {
+		if f.Aimag != "" && a.ID != f.Aimag {
+			continue
+		}
+		group := optionGroup{Label: a.Name.In(lang)}
+		for _, s := range a.Soums {
+			group.Options = append(group.Options, option{Value: s.ID, Label: s.Name.In(lang), Selected: a.ID == f.Aimag && s.ID == f.Soum})
+		}
+		groups = append(groups, group)
+	}
+	return groups
+}
+
 // fillDirectoryForm fills the choices of the form and the filter links.
 func (h *Handlers) fillDirectoryForm(p *directoryPage, spoken []string) {
 	f := p.Form
@@ -343,14 +364,23 @@ func (h *Handlers) fillDirectoryForm(p *directoryPage, spoken []string) {
 		p.Aimags = append(p.Aimags, option{Value: a.ID, Label: name, Selected: a.ID == f.Aimag})
 		p.Places = append(p.Places, filterLink{Label: name, Current: a.ID == f.Aimag,
 			URL: f.with(func(g *directoryForm) { g.Aimag, g.Soum = a.ID, "" })})
-		if f.Aimag != "" && a.ID != f.Aimag {
-			continue // once an aimag is chosen, only its soums are offered
+	}
+	if f.Aimag == "" {
+		// With no aimag chosen, every soum is offered and none is chosen: the same options
+		// on every such page in a language, rendered once (at 330 soums they were a third
+		// of the time of a directory page that the page cache did not hold yet).
+		key := "soums\x00" + string(p.Lang)
+		fr, err := h.fragments.get(key, false, func(buf *bytes.Buffer) error {
+			return h.Theme.RenderFragment(buf, "directory", "soum-options", h.soumGroups(p.Lang, f))
+		})
+		if err == nil {
+			p.SoumOptions = fr.html
+		} else {
+			h.Logger.Error("render", "page", "directory", "fragment", "soum-options", "err", err)
+			p.Soums = h.soumGroups(p.Lang, f)
 		}
-		group := optionGroup{Label: name}
-		for _, s := range a.Soums {
-			group.Options = append(group.Options, option{Value: s.ID, Label: s.Name.In(p.Lang), Selected: a.ID == f.Aimag && s.ID == f.Soum})
-		}
-		p.Soums = append(p.Soums, group)
+	} else {
+		p.Soums = h.soumGroups(p.Lang, f)
 	}
 	p.Types = []option{{Value: "", Label: p.T("directory.all_types"), Selected: f.Type == ""}}
 	p.Kinds = []filterLink{{Label: p.T("directory.all_types"), URL: f.with(func(g *directoryForm) { g.Type = "" }), Current: f.Type == ""}}

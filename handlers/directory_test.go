@@ -585,3 +585,48 @@ func TestDirectoryPageWeight(t *testing.T) {
 		t.Logf("%s: %d bytes, %d gzipped", target, len(r.body), gz.Body.Len())
 	}
 }
+
+// TestDirectorySoumChoices checks the soum list of the filter form: with no aimag chosen
+// every soum of the gazetteer, under its aimag, none selected, in the page's language
+// (those options are rendered once per language and kept); once an aimag is chosen only
+// its soums, with the chosen one selected; and the kept options never carry a choice.
+func TestDirectorySoumChoices(t *testing.T) {
+	s := directorySite(t)
+	g, _, _ := portaltest.StarterDirectory(t)
+	soums := 0
+	for _, a := range g.Aimags {
+		soums += len(a.Soums)
+	}
+	for _, tt := range []struct {
+		target   string
+		groups   []string // the optgroup labels, in order
+		options  int
+		selected string
+	}{
+		{"/directory?lang=en", []string{"Ulaanbaatar", "Ömnögovi", "Dornogovi"}, soums, ""},
+		{"/directory?lang=mn", []string{"Улаанбаатар", "Өмнөговь", "Дорноговь"}, soums, ""},
+		{"/directory?aimag=dornogovi&soum=zamiin-uud&lang=en", []string{"Dornogovi"}, len(g.FindAimag("dornogovi").Soums), "Zamiin-Üüd"},
+		{"/directory?type=shelter&lang=en", []string{"Ulaanbaatar", "Ömnögovi", "Dornogovi"}, soums, ""},
+		{"/directory?type=shelter", []string{"Улаанбаатар", "Өмнөговь", "Дорноговь"}, soums, ""},
+	} {
+		t.Run(tt.target, func(t *testing.T) {
+			r := get(t, s.Router, "GET", tt.target)
+			if r.Code != 200 || r.doc == nil {
+				t.Fatalf("status %d", r.Code)
+			}
+			var groups []string
+			r.doc.Find("select[name=soum] optgroup").Each(func(_ int, o *goquery.Selection) {
+				groups = append(groups, o.AttrOr("label", ""))
+			})
+			if !slices.Equal(groups, tt.groups) {
+				t.Errorf("soum groups %q, want %q", groups, tt.groups)
+			}
+			if n := r.doc.Find("select[name=soum] optgroup option").Length(); n != tt.options {
+				t.Errorf("%d soums offered, want %d", n, tt.options)
+			}
+			if got := strings.TrimSpace(r.doc.Find("select[name=soum] option[selected]").Text()); got != tt.selected {
+				t.Errorf("soum selected %q, want %q", got, tt.selected)
+			}
+		})
+	}
+}
