@@ -51,6 +51,7 @@ type Index struct {
 	keyword analysis.Analyzer // for the columns newDocument adds
 	dir     string
 	rebuilt bool
+	results results // answers kept while the index stands still
 
 	closeOnce sync.Once
 	closeErr  error
@@ -192,6 +193,7 @@ func (x *Index) Close() error {
 // record is searchable when Index returns; one interrupted by a crash before bleve
 // persisted it is missing from Hashes, so reconciliation indexes it again.
 func (x *Index) Index(ctx context.Context, docs ...portal.SearchDoc) error {
+	defer x.results.wrote() // after the last batch, or a failed one
 	for _, d := range docs {
 		if d.ID == "" {
 			return portal.Errorf(portal.EINVALID, "search record without an id (titled %q)", d.Title)
@@ -220,6 +222,7 @@ func (x *Index) Index(ctx context.Context, docs ...portal.SearchDoc) error {
 
 // Delete removes records by id; unknown ids are no error.
 func (x *Index) Delete(ctx context.Context, ids ...string) error {
+	defer x.results.wrote()
 	for start := 0; start < len(ids); start += batchSize {
 		if err := ctx.Err(); err != nil {
 			return err

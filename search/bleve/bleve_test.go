@@ -267,9 +267,19 @@ func TestConcurrentUse(t *testing.T) {
 					t.Error(err)
 					return
 				}
+				// What this goroutine wrote, it finds, whatever the others wrote and asked
+				// meanwhile (answers are kept while the index stands still).
+				if found, err := finds(ctx, x, id); err != nil || !found {
+					t.Errorf("%s is not found after it was indexed (%v)", id, err)
+					return
+				}
 				if i%5 == 0 {
 					if err := x.Delete(ctx, id); err != nil {
 						t.Error(err)
+						return
+					}
+					if found, err := finds(ctx, x, id); err != nil || found {
+						t.Errorf("%s is found after it was deleted (%v)", id, err)
 						return
 					}
 					if _, err := x.Hashes(ctx); err != nil {
@@ -284,5 +294,67 @@ func TestConcurrentUse(t *testing.T) {
 	hashes, err := x.Hashes(ctx)
 	if err != nil || len(hashes) != 4*20 {
 		t.Errorf("Hashes after concurrent use: %d records, %v; want 80", len(hashes), err)
+	}
+	if res := search(t, x, "shelter"); res.Total != 4*20 {
+		t.Errorf("a search after concurrent use finds %d records, want 80", res.Total)
+	}
+}
+
+// finds reports whether a search for "shelter" lists the record id.
+func finds(ctx context.Context, x *bleve.Index, id string) (bool, error) {
+	res, err := x.Search(ctx, portal.SearchQuery{Text: "shelter", PerPage: portal.MaxPerPage})
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(res.Hits, func(h portal.SearchHit) bool { return h.ID == id }), nil
+}
+
+// TestSearchAnswersFollowWrites checks the answers an Index keeps: the same search asked
+// again gives the same answer, whose list is the caller's own; after a record is added,
+// changed or deleted, the search gives the index as it now is.
+func TestSearchAnswersFollowWrites(t *testing.T) {
+	x := openTemp(t)
+	ctx := context.Background()
+	if err := x.Index(ctx, doc("a", "Shelter in Sainshand", "Beds.")); err != nil {
+		t.Fatal(err)
+	}
+	first := search(t, x, "shelter")
+	if first.Total != 1 || first.Hits[0].Title != "Shelter in Sainshand" {
+		t.Fatalf("first search: %+v", first)
+	}
+	res := first
+	for i := range 2 {
+		res.Hits[0].Title = "changed by the caller"
+		res.Hits = append(res.Hits[:0], portal.SearchHit{ID: "x"})
+		res = search(t, x, "shelter")
+		if res.Total != 1 || len(res.Hits) != 1 || res.Hits[0].ID != "a" || res.Hits[0].Title != "Shelter in Sainshand" {
+			t.Fatalf("the same search again (%d): %+v", i+1, res)
+		}
+	}
+	steps := []struct {
+		name  string
+		write func() error
+		want  []string // titles found for "shelter"
+	}{
+		{"added", func() error { return x.Index(ctx, doc("b", "Shelter in Zamiin-Uud", "Beds.")) },
+			[]string{"Shelter in Sainshand", "Shelter in Zamiin-Uud"}},
+		{"changed", func() error { return x.Index(ctx, doc("a", "Shelter in Dalanzadgad", "Beds.")) },
+			[]string{"Shelter in Dalanzadgad", "Shelter in Zamiin-Uud"}},
+		{"deleted", func() error { return x.Delete(ctx, "b") }, []string{"Shelter in Dalanzadgad"}},
+	}
+	for _, st := range steps {
+		if err := st.write(); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			var got []string
+			for _, h := range search(t, x, "shelter").Hits {
+				got = append(got, h.Title)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, st.want) {
+				t.Errorf("after the record was %s: %q, want %q", st.name, got, st.want)
+			}
+		}
 	}
 }

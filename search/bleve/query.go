@@ -272,7 +272,23 @@ func filterQueries(q portal.SearchQuery, boost float64) []query.Query {
 // punctuation only) it lists the records q's filters select, most recently updated first.
 // An ids-only search is the same bleve search without stored fields, facets or snippets:
 // the order of equal hits (bleve's order of collection) is the same whatever the page.
+//
+// An answer is kept while the index stands still and given again to the same query (see
+// results): the caller must not change the hits' snippets or the facets.
 func (x *Index) Search(ctx context.Context, q portal.SearchQuery) (*portal.SearchResult, error) {
+	gen := x.results.generation()
+	if res, ok := x.results.get(q, gen); ok {
+		return res, nil
+	}
+	res, err := x.search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return x.results.put(q, gen, res), nil
+}
+
+// search is Search without the answers kept.
+func (x *Index) search(ctx context.Context, q portal.SearchQuery) (*portal.SearchResult, error) {
 	words, err := x.words(ctx, q.Text)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: search: %w", err)
