@@ -16,10 +16,10 @@ import (
 // time, through the router as a visitor's request goes, and returns how many pages the cache
 // holds of those it rendered; it stops when ctx ends.
 //
-// cmd/portal runs it in the background when it starts: without it the first visitors of a
-// process all wait together for the renderings of the pages most of them ask for (the home
-// page, the guidelines, the directory's first page), and each rendering for the others, on
-// a process whose every page is still to make. A warmed page is served from the cache from
+// cmd/portal runs it when it starts, before it takes requests: without it the first
+// visitors of a process all wait together for the renderings of the pages most of them ask
+// for (the home page, the guidelines, the directory's first page), and each rendering for
+// the others, on a process whose every page is still to make. A warmed page is served from the cache from
 // the first request on, and the first rendering of the directory loads the directory
 // before any visitor asks.
 func (s *Server) Warm(ctx context.Context, paths []string) int {

@@ -128,7 +128,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var wg sync.WaitGroup
 	wg.Go(func() { a.accounts.SweepEvery(workers, time.Hour, a.logger) })
 	wg.Go(func() { indexer.Run(workers) })
-	wg.Go(func() { warmPages(workers, srv, a.db, a.logger) })
+	// The pages most visitors ask for are rendered before the first request is taken;
+	// connections made meanwhile wait in the listen queue (see warmPages).
+	warm, stopWarm := context.WithTimeout(ctx, maxWarmBeforeServe)
+	warmPages(warm, srv, a.db, a.logger)
+	stopWarm()
 	fmt.Fprintf(stdout, "Gobi Dialogue Portal listening on %s/\n", listening)
 	if base := trimBase(cfg.Site.BaseURL); base != listening {
 		fmt.Fprintf(stdout, "Links it prints and sends lead to %s/ (site.base_url).\n", base)
