@@ -18,8 +18,11 @@ var secretPrefixes = []string{"/invitations/", "/reset/", "/login/link/"}
 // SecretRoute reports whether a route pattern, such as "/reset/:token", has a secret
 // parameter: its pages are kept out of caches and Referer headers, and out of logs.
 func SecretRoute(pattern string) bool {
-	for _, p := range strings.Split(pattern, "/") {
-		if name, ok := strings.CutPrefix(p, ":"); ok && secretParams[name] {
+	// Segment by segment without splitting: every response asks, and a split allocates.
+	for rest := pattern; rest != ""; {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
+		if name, ok := strings.CutPrefix(seg, ":"); ok && secretParams[name] {
 			return true
 		}
 	}

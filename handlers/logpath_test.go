@@ -126,3 +126,15 @@ func TestLogHoldsNoToken(t *testing.T) {
 		}
 	})
 }
+
+func TestSecretRoute(t *testing.T) {
+	for pattern, want := range map[string]bool{
+		"/reset/:token": true, "/invitations/:token": true, "/login/link/:token": true, "/a//:token": true,
+		"/login/link/:token/": true, ":token": true,
+		"/guidelines/:slug": false, "/reset": false, "/tokens/:id": false, "/:tokens": false, "": false, "/": false,
+	} {
+		if got := handlers.SecretRoute(pattern); got != want {
+			t.Errorf("SecretRoute(%q) = %v, want %v", pattern, got, want)
+		}
+	}
+}
