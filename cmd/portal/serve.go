@@ -127,12 +127,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.accounts.SweepEvery(workers, time.Hour, a.logger) })
-	wg.Go(func() { indexer.Run(workers) })
 	// The pages most visitors ask for are rendered before the first request is taken;
-	// connections made meanwhile wait in the listen queue (see warmPages).
+	// connections made meanwhile wait in the listen queue (see warmPages). The indexer
+	// starts after, so that its first pass does not compete with the warming.
 	warm, stopWarm := context.WithTimeout(ctx, maxWarmBeforeServe)
 	warmPages(warm, srv, a.db, a.logger)
+	timedOut := warm.Err() != nil
 	stopWarm()
+	if ctx.Err() != nil {
+		// Stopped while warming: nothing was served, nothing more is.
+		stopWorkers()
+		wg.Wait()
+		return nil
+	}
+	if timedOut {
+		// A slow database: serve now, and let the warming (and the directory's first
+		// load, which it abandoned) finish in the background.
+		wg.Go(func() { warmPages(workers, srv, a.db, a.logger) })
+	}
+	wg.Go(func() { indexer.Run(workers) })
 	fmt.Fprintf(stdout, "Gobi Dialogue Portal listening on %s/\n", listening)
 	if base := trimBase(cfg.Site.BaseURL); base != listening {
 		fmt.Fprintf(stdout, "Links it prints and sends lead to %s/ (site.base_url).\n", base)

@@ -13,7 +13,7 @@ import (
 const maxWarmGuidelines = 20
 
 // maxWarmBeforeServe bounds the time serve spends warming before it takes requests: past
-// it (a database that answers slowly) it serves, and the pages left render on demand.
+// it (a database that answers slowly) it serves, and the warming goes on in the background.
 // Warming takes 0.2 s with the starter content and under 2 s with 10,000 services, most of
 // it the directory's first load, which the first directory page would wait for anyway.
 const maxWarmBeforeServe = 10 * time.Second

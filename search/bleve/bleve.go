@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -32,6 +33,10 @@ import (
 
 	"github.com/gobidialogue/portal"
 )
+
+// errClosed is the error of a search or a read of an index after Close: bleve's own
+// reader of a closed index is no error but a nil snapshot, which panics when read.
+var errClosed = errors.New("bleve: the search index is closed")
 
 // versionKey is the internal key under which an index keeps its mappingVersion.
 var versionKey = []byte("portal_mapping_version")
@@ -52,6 +57,7 @@ type Index struct {
 	dir     string
 	rebuilt bool
 	results results // answers kept while the index stands still
+	closed  atomic.Bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -182,6 +188,8 @@ func (x *Index) Dir() string { return x.dir }
 // A second Close returns what the first did.
 func (x *Index) Close() error {
 	x.closeOnce.Do(func() {
+		x.closed.Store(true)
+		x.results.wrote() // no kept answer is given after Close either
 		if err := x.idx.Close(); err != nil {
 			x.closeErr = fmt.Errorf("bleve: close: %w", err)
 		}
@@ -243,6 +251,9 @@ func (x *Index) Delete(ctx context.Context, ids ...string) error {
 // Hashes returns the id and Hash of every record. It walks the index's documents and
 // reads the hash from its doc values, without scoring or sorting anything.
 func (x *Index) Hashes(ctx context.Context) (map[string]string, error) {
+	if x.closed.Load() {
+		return nil, errClosed
+	}
 	adv, err := x.idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("bleve: hashes: %w", err)

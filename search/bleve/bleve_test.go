@@ -2,6 +2,7 @@ package bleve_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -356,5 +357,20 @@ func TestSearchAnswersFollowWrites(t *testing.T) {
 				t.Errorf("after the record was %s: %q, want %q", st.name, got, st.want)
 			}
 		}
+	}
+	// A kept answer is no answer to a request that is gone, nor after Close.
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := x.Search(gone, portal.SearchQuery{Text: "shelter"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("search with a cancelled context: %v, want context.Canceled", err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := x.Search(ctx, portal.SearchQuery{Text: "shelter"}); err == nil {
+		t.Errorf("search after Close: %+v, want an error", res)
+	}
+	if _, err := x.Hashes(ctx); err == nil {
+		t.Error("Hashes after Close: no error")
 	}
 }

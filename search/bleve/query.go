@@ -276,6 +276,12 @@ func filterQueries(q portal.SearchQuery, boost float64) []query.Query {
 // An answer is kept while the index stands still and given again to the same query (see
 // results): the caller must not change the hits' snippets or the facets.
 func (x *Index) Search(ctx context.Context, q portal.SearchQuery) (*portal.SearchResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bleve: search: %w", err) // as the engine would answer
+	}
+	if x.closed.Load() {
+		return nil, errClosed
+	}
 	gen := x.results.generation()
 	if res, ok := x.results.get(q, gen); ok {
 		return res, nil

@@ -61,13 +61,13 @@ func (r *results) put(q portal.SearchQuery, gen uint64, res *portal.SearchResult
 	if gen != r.generation() {
 		return res
 	}
-	size := resultSize(res)
+	size := resultSize(q, res)
 	r.mu.Lock()
 	if r.kept == nil || r.bytes+size > resultsMaxBytes {
 		r.kept, r.bytes = map[portal.SearchQuery]keptResult{}, 0
 	}
 	if old, ok := r.kept[q]; ok {
-		r.bytes -= resultSize(old.res)
+		r.bytes -= resultSize(q, old.res)
 	}
 	r.kept[q] = keptResult{gen: gen, res: res}
 	r.bytes += size
@@ -84,9 +84,10 @@ func shallowCopy(res *portal.SearchResult) *portal.SearchResult {
 	return &c
 }
 
-// resultSize estimates the bytes res holds.
-func resultSize(res *portal.SearchResult) int {
-	n := 64
+// resultSize estimates the bytes that keeping res, the answer to q, holds: the key, the
+// map's entry and the answer's strings, lists and facet map.
+func resultSize(q portal.SearchQuery, res *portal.SearchResult) int {
+	n := 256 + len(q.Text) + len(q.Kind) + len(q.Aimag) + len(q.Type)
 	for _, h := range res.Hits {
 		n += 96 + len(h.ID) + len(h.Kind) + len(h.Thing) + len(h.Language) + len(h.Title) + len(h.URL)
 		for _, p := range h.Snippet {
@@ -94,7 +95,7 @@ func resultSize(res *portal.SearchResult) int {
 		}
 	}
 	for name, values := range res.Facets {
-		n += len(name) + 24
+		n += len(name) + 64
 		for _, v := range values {
 			n += 32 + len(v.Value)
 		}
