@@ -376,8 +376,7 @@ func (h *Handlers) fillDirectoryForm(p *directoryPage, spoken []string) {
 		if err == nil {
 			p.SoumOptions = fr.html
 		} else {
-			h.Logger.Error("render", "page", "directory", "fragment", "soum-options", "err", err)
-			p.Soums = h.soumGroups(p.Lang, f)
+			p.Soums = h.soumGroups(p.Lang, f) // the page's own rendering meets and logs the error
 		}
 	} else {
 		p.Soums = h.soumGroups(p.Lang, f)

@@ -24,8 +24,10 @@ type fragment struct {
 
 // fragments keeps pieces of pages rendered once, by a key that names exactly what they
 // show: a revision's table of contents and its body as pages show it (a revision never
-// changes), the main part of a page that is the same for everyone (by the page version). What a fragment shows never depends
-// on the person: that belongs in the page around it. The zero value is ready to use.
+// changes), the directory form's soums in a language (the gazetteer is loaded once), the
+// main part of a page that is the same for everyone (by the page version). What a fragment
+// shows never depends on the person: that belongs in the page around it. The zero value
+// is ready to use.
 type fragments struct {
 	mu    sync.RWMutex
 	kept  map[string]fragment

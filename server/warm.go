@@ -19,9 +19,9 @@ import (
 // cmd/portal runs it when it starts, before it takes requests: without it the first
 // visitors of a process all wait together for the renderings of the pages most of them ask
 // for (the home page, the guidelines, the directory's first page), and each rendering for
-// the others, on a process whose every page is still to make. A warmed page is served from the cache from
-// the first request on, and the first rendering of the directory loads the directory
-// before any visitor asks.
+// the others, on a process whose every page is still to make. A warmed page is served from
+// the cache from the first request on, and the first rendering of the directory loads the
+// directory before any visitor asks.
 func (s *Server) Warm(ctx context.Context, paths []string) int {
 	if s.pages == nil {
 		return 0

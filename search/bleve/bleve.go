@@ -188,8 +188,7 @@ func (x *Index) Dir() string { return x.dir }
 // A second Close returns what the first did.
 func (x *Index) Close() error {
 	x.closeOnce.Do(func() {
-		x.closed.Store(true)
-		x.results.wrote() // no kept answer is given after Close either
+		x.closed.Store(true) // Search then answers errClosed, kept answers included
 		if err := x.idx.Close(); err != nil {
 			x.closeErr = fmt.Errorf("bleve: close: %w", err)
 		}
